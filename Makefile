@@ -1,0 +1,55 @@
+# Wijkregie — `make demo` and `make test` are all a new developer needs.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PY_STAMP := $(VENV)/.installed
+NPM_STAMP := node_modules/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+DEMO_SEED ?= 1
+DEMO_SIGNALS ?= 50000
+
+.PHONY: install demo serve test lint typecheck pytest e2e bench clean messages
+
+install: $(PY_STAMP) $(NPM_STAMP) messages
+
+$(PY_STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@
+
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+messages: $(PY_STAMP)
+	$(BIN)/wijkregie compile-translations
+
+demo: install
+	mkdir -p var
+	$(BIN)/wijkregie migrate --noinput
+	$(BIN)/wijkregie demo-data --seed $(DEMO_SEED) --signals $(DEMO_SIGNALS)
+	$(BIN)/wijkregie runserver $(HOST):$(PORT) --noreload
+
+serve: install
+	$(BIN)/wijkregie runserver $(HOST):$(PORT) --noreload
+
+lint: $(PY_STAMP)
+	$(BIN)/ruff check src e2e benchmarks conftest.py
+	$(BIN)/ruff format --check src e2e benchmarks conftest.py
+
+typecheck: $(PY_STAMP)
+	$(BIN)/mypy src
+
+pytest: install
+	$(BIN)/pytest
+
+test: install lint typecheck pytest
+
+bench: install
+	$(BIN)/python benchmarks/run_all.py
+
+clean:
+	rm -rf $(VENV) node_modules var .mypy_cache .ruff_cache .pytest_cache

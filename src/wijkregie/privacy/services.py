@@ -1,0 +1,74 @@
+"""Writing the logs. Both are called from services and access checks, never from templates."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.db import models
+
+from wijkregie.privacy.models import AccessEvent, AuditEvent, Outcome
+
+if TYPE_CHECKING:
+    from wijkregie.tenants.access import Viewer
+
+
+def _object_id(obj: models.Model | None, object_id: str | None) -> str:
+    if object_id is not None:
+        return object_id
+    if obj is None:
+        return ""
+    return str(getattr(obj, "uuid", None) or obj.pk)
+
+
+def audit(
+    *,
+    actor: Any,
+    municipality_id: int | None,
+    action: str,
+    obj: models.Model | None = None,
+    object_type: str | None = None,
+    object_id: str | None = None,
+    changes: dict[str, Any] | None = None,
+) -> AuditEvent:
+    user = actor if getattr(actor, "pk", None) else None
+    return AuditEvent.objects.create(
+        municipality_id=municipality_id,
+        user=user,
+        username=getattr(actor, "username", "") or "system",
+        action=action,
+        object_type=object_type or (obj._meta.label_lower if obj is not None else ""),
+        object_id=_object_id(obj, object_id),
+        changes=changes or {},
+    )
+
+
+def log_access(
+    *,
+    viewer: Viewer,
+    action: str,
+    object_type: str,
+    object_id: str,
+    granted: bool,
+    purpose: str,
+    subject_pseudonym: str = "",
+    organisation_id: int | None = None,
+    detail: str = "",
+) -> AccessEvent:
+    """Record one read of personal data. `organisation_id`: on whose behalf the viewer acted."""
+    if organisation_id is None and viewer.organisation_ids:
+        organisation_id = min(viewer.organisation_ids)
+    return AccessEvent.objects.create(
+        municipality_id=viewer.municipality_id,
+        user=viewer.user,
+        username=viewer.user.username,
+        on_behalf_of="",
+        organisation_id=organisation_id,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        subject_pseudonym=subject_pseudonym,
+        purpose=purpose,
+        outcome=Outcome.GRANTED if granted else Outcome.DENIED,
+        access_point=viewer.access_point,
+        detail=detail[:200],
+    )

@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from wijkregie.admin_site import TenantScopedAdmin
+from wijkregie.tenants.models import ApiToken, Membership, Organisation, User
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(TenantScopedAdmin):
+    list_display = ("name", "slug", "kind")
+    list_filter = ("kind",)
+    search_fields = ("name", "slug")
+
+
+@admin.register(Membership)
+class MembershipAdmin(TenantScopedAdmin):
+    list_display = ("user", "organisation", "role")
+    list_filter = ("role", "organisation")
+
+
+@admin.register(User)
+class UserAdmin(TenantScopedAdmin):
+    list_display = ("username", "first_name", "last_name", "email", "is_active", "last_login")
+    search_fields = ("username", "first_name", "last_name", "email")
+    fields = ("username", "first_name", "last_name", "email", "is_active")
+    exclude: ClassVar[tuple[str, ...]] = ()
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return super().get_queryset(request).filter(is_superuser=False)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(TenantScopedAdmin):
+    list_display = ("name", "user", "prefix", "created_at", "last_used_at", "revoked_at")
+    readonly_fields = ("prefix", "created_at", "last_used_at")
+    fields = ("name", "prefix", "created_at", "last_used_at", "revoked_at")
+    exclude: ClassVar[tuple[str, ...]] = ()
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return (
+            False  # tokens are created with `wijkregie create-token`, which shows the secret once
+        )

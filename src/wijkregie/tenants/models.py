@@ -1,0 +1,140 @@
+"""The tenant (municipality), partner organisations, users and their roles."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib.auth.models import AbstractUser
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    REGISSEUR = "regisseur", _("Regisseur / projectleider")
+    ANALIST = "analist", _("Analist")
+    PROFESSIONAL = "professional", _("Partnerprofessional")
+    PRIVACY_OFFICER = "privacy_officer", _("Privacy officer (FG)")
+    BEHEERDER = "beheerder", _("Functioneel beheerder")
+
+
+class OrganisationKind(models.TextChoices):
+    GEMEENTE = "gemeente", _("Gemeente")
+    POLITIE = "politie", _("Politie")
+    WONINGCORPORATIE = "woningcorporatie", _("Woningcorporatie")
+    JONGERENWERK = "jongerenwerk", _("Jongerenwerk")
+    HANDHAVING = "handhaving", _("Handhaving")
+    SCHULDHULP = "schuldhulpverlening", _("Schuldhulpverlening")
+    ONDERWIJS = "onderwijs", _("Leerplicht / onderwijs")
+    ZORG = "zorg", _("Zorg")
+    WELZIJN = "welzijn", _("Welzijn")
+    OVERIG = "overig", _("Overig")
+
+
+class Municipality(models.Model):
+    """The tenant. Every other row carries a key to one municipality."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    cbs_code = models.CharField(
+        _("CBS-code"),
+        max_length=6,
+        unique=True,
+        validators=[
+            RegexValidator(r"^GM[0-9]{4}$", _("Een gemeentecode is GM gevolgd door 4 cijfers."))
+        ],
+    )
+    name = models.CharField(_("naam"), max_length=100)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("gemeente")
+        verbose_name_plural = _("gemeenten")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.cbs_code})"
+
+
+class Organisation(models.Model):
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="organisations"
+    )
+    slug = models.SlugField(_("korte naam"), max_length=50)
+    name = models.CharField(_("naam"), max_length=200)
+    kind = models.CharField(_("soort"), max_length=30, choices=OrganisationKind.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("organisatie")
+        verbose_name_plural = _("organisaties")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "slug"], name="organisation_slug_per_tenant"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    """A staff user of one municipality. Residents never log in."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="users", null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("gebruiker")
+        verbose_name_plural = _("gebruikers")
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class Membership(models.Model):
+    """User x organisation x role. A user may hold several roles in organisations of one tenant."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="memberships"
+    )
+    role = models.CharField(_("rol"), max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("lidmaatschap")
+        verbose_name_plural = _("lidmaatschappen")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organisation", "role"], name="membership_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.organisation} ({self.get_role_display()})"
+
+
+class ApiToken(models.Model):
+    """A personal API token. Only a SHA-256 hash of the secret is stored."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("naam"), max_length=100)
+    prefix = models.CharField(max_length=12, db_index=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API-token")
+        verbose_name_plural = _("API-tokens")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

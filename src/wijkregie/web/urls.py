@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from wijkregie.areas import views as area_views
+from wijkregie.signals import views as signal_views
+from wijkregie.web import views
+
+app_name = "web"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("inloggen/", views.LoginView.as_view(), name="login"),
+    path("uitloggen/", views.logout_view, name="logout"),
+    path("signalen/", signal_views.signal_list, name="signal-list"),
+    path("signalen/export.csv", signal_views.signal_export, name="signal-export"),
+    path("signalen/nieuw/", signal_views.signal_create_view, name="signal-create"),
+    path("signalen/<str:uuid>/", signal_views.signal_detail, name="signal-detail"),
+    path("signalen/<str:uuid>/status/", signal_views.signal_status_view, name="signal-status"),
+    path("gebieden/", area_views.area_list, name="area-list"),
+    path("gebieden/<str:uuid>/", area_views.area_detail, name="area-detail"),
+    path("gebieden/<str:uuid>/kaart.json", area_views.area_map_data, name="area-map-data"),
+    path("toegankelijkheid/", views.accessibility, name="accessibility"),
+]

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from django.contrib.auth import logout
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from wijkregie.areas.selectors import my_focus_areas
+from wijkregie.signals.selectors import signal_list
+from wijkregie.tenants.access import require_viewer
+from wijkregie.web.forms import LoginForm
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "web/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    return redirect("web:login")
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    viewer = require_viewer(request.user)
+    recent = list(signal_list(viewer=viewer)[:10]) if viewer.reads_signals else []
+    return render(
+        request,
+        "web/home.html",
+        {"areas": list(my_focus_areas(viewer=viewer)), "recent": recent},
+    )
+
+
+def accessibility(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/accessibility.html")
