@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, JsonResponse
 from rest_framework import exceptions, status
+from rest_framework.fields import get_error_detail
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
@@ -22,9 +23,22 @@ TITLES = {
     404: "Niet gevonden.",
     405: "Methode niet toegestaan.",
     406: "Niet acceptabel.",
+    413: "Verzoek te groot.",
     415: "Mediatype niet ondersteund.",
     429: "Te veel verzoeken.",
     500: "Interne fout.",
+}
+
+NOT_FOUND_DETAIL = "De gevraagde resource bestaat niet of is niet voor u beschikbaar."
+INVALID_DETAIL = "De invoer is ongeldig; zie invalidParams voor alle fouten."
+# For error responses that Django (not DRF) produced under /api: a fixed Dutch text per status.
+DEFAULT_DETAILS = {
+    400: "Het verzoek is ongeldig.",
+    403: "U heeft geen toegang tot deze resource.",
+    404: NOT_FOUND_DETAIL,
+    405: "Deze methode is niet toegestaan voor deze resource.",
+    413: "Het verzoek is te groot.",
+    500: "Er is een interne fout opgetreden. De fout is gelogd.",
 }
 
 
@@ -72,15 +86,26 @@ def problem(status_code: int, detail: str, instance: str = "", **extra: Any) -> 
     return body
 
 
-def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+def _as_drf(exc: Exception) -> Exception:
     if isinstance(exc, DjangoValidationError):
-        exc = exceptions.ValidationError(
-            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        detail = get_error_detail(exc)
+        return exceptions.ValidationError(
+            detail if isinstance(detail, dict) else {"non_field_errors": detail}
         )
     if isinstance(exc, Http404):
-        exc = exceptions.NotFound()
+        return exceptions.NotFound()
     if isinstance(exc, PermissionDenied):
-        exc = exceptions.PermissionDenied()
+        return exceptions.PermissionDenied()
+    if isinstance(exc, exceptions.PermissionDenied) and str(exc.detail).startswith("CSRF Failed"):
+        # DRF's session authentication words this in English.
+        return exceptions.PermissionDenied(
+            "CSRF-controle mislukt: stuur het X-CSRFToken-header mee of gebruik een API-token."
+        )
+    return exc
+
+
+def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    exc = _as_drf(exc)
     response = exception_handler(exc, context)
     if response is None:
         return None
@@ -88,16 +113,10 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
     instance = request.path if request is not None else ""
     code = response.status_code
     if isinstance(exc, exceptions.ValidationError):
-        body = problem(
-            code,
-            "De invoer is ongeldig; zie invalidParams voor alle fouten.",
-            instance,
-            invalidParams=_flatten(exc.detail),
-        )
+        body = problem(code, INVALID_DETAIL, instance, invalidParams=_flatten(exc.detail))
     elif code == status.HTTP_404_NOT_FOUND:
-        body = problem(
-            code, "De gevraagde resource bestaat niet of is niet voor u beschikbaar.", instance
-        )
+        # Missing and forbidden look the same: nothing in the body tells them apart.
+        body = problem(code, NOT_FOUND_DETAIL, instance)
     else:
         detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
         body = problem(code, str(detail), instance)
@@ -106,10 +125,14 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
     return response
 
 
-def problem_response(request: HttpRequest, status_code: int, detail: str) -> JsonResponse:
-    """For plain Django views under /api (404 handler, unknown paths)."""
+def problem_response(request: HttpRequest, status_code: int, detail: str = "") -> JsonResponse:
+    """For responses made outside DRF under /api (unknown paths, unhandled errors)."""
     return JsonResponse(
-        problem(status_code, detail, request.path),
+        problem(
+            status_code,
+            detail or DEFAULT_DETAILS.get(status_code, TITLES.get(status_code, "Fout.")),
+            request.path,
+        ),
         status=status_code,
         content_type=PROBLEM_CONTENT_TYPE,
     )

@@ -1,10 +1,14 @@
-"""OpenAPI extensions: our token authentication as a security scheme."""
+"""OpenAPI: our token authentication as a security scheme, and the problem+json responses."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import serializers
+
+from wijkregie.api.problems import PROBLEM_CONTENT_TYPE, TITLES
 
 
 class ApiTokenScheme(OpenApiAuthenticationExtension):
@@ -18,3 +22,32 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
             "name": "Authorization",
             "description": "`Token <secret>`; create one with `wijkregie create-token USERNAME`.",
         }
+
+
+class InvalidParamSerializer(serializers.Serializer):
+    name = serializers.CharField(help_text="Field or query parameter, camelCase, dotted if nested")
+    code = serializers.CharField(help_text="Stable machine-readable code, e.g. `required`")
+    reason = serializers.CharField(help_text="Explanation in Dutch")
+
+
+class ProblemSerializer(serializers.Serializer):
+    """RFC 9457 problem details."""
+
+    type = serializers.URLField()
+    title = serializers.CharField()
+    status = serializers.IntegerField()
+    detail = serializers.CharField()
+    instance = serializers.CharField(required=False)
+    invalid_params = InvalidParamSerializer(
+        many=True, required=False, help_text="Every validation error at once (400 only)"
+    )
+
+
+def problem_responses(*codes: int) -> dict[Any, Any]:
+    """`responses` entries for extend_schema: the given statuses as application/problem+json."""
+    return {
+        (code, PROBLEM_CONTENT_TYPE): OpenApiResponse(
+            ProblemSerializer, description=TITLES.get(code, "")
+        )
+        for code in codes
+    }

@@ -4,17 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
+from wijkregie.api.schema import problem_responses
+from wijkregie.api.views import ApiView
 from wijkregie.areas import selectors
 from wijkregie.areas.access import access_focus_area
 from wijkregie.areas.models import FocusArea, Neighbourhood
 from wijkregie.signals.api import FILTER_PARAMETERS, api_viewer
 from wijkregie.signals.selectors import SignalFilters, signal_counts_by_neighbourhood
+
+# The map endpoints take the list filters, so that their counts equal what the list shows.
+AREA_MAP_PARAMETERS = [p for p in FILTER_PARAMETERS if p.name != "area"]
 
 
 class NeighbourhoodRefSerializer(serializers.Serializer):
@@ -34,8 +39,36 @@ class FocusAreaSerializer(serializers.Serializer):
     def get_url(self, obj: FocusArea) -> str:
         return f"/api/v1/areas/{obj.uuid}"
 
+    @extend_schema_field(serializers.CharField(allow_null=True))
     def get_project_leader(self, obj: FocusArea) -> str | None:
         return str(obj.project_leader) if obj.project_leader else None
+
+
+class FeaturePropertiesSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="CBS buurt code")
+    name = serializers.CharField()
+    signal_count = serializers.IntegerField(help_text="Signals visible to you, as in the list")
+
+
+class FeatureSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=[("Feature", "Feature")])
+    id = serializers.CharField()
+    geometry = serializers.JSONField(allow_null=True, help_text="GeoJSON Polygon (WGS84)")
+    properties = FeaturePropertiesSerializer()
+
+
+class FeatureCollectionSerializer(serializers.Serializer):
+    """RFC 7946 GeoJSON."""
+
+    type = serializers.ChoiceField(choices=[("FeatureCollection", "FeatureCollection")])
+    features = FeatureSerializer(many=True)
+
+
+def _map_filters(request: Request) -> SignalFilters:
+    filters = SignalFilters.from_query(request.query_params)
+    if filters.errors:
+        raise ValidationError(filters.errors)
+    return filters
 
 
 def neighbourhood_features(hoods: list[Neighbourhood], counts: dict[int, int]) -> dict[str, Any]:
@@ -58,8 +91,12 @@ def neighbourhood_features(hoods: list[Neighbourhood], counts: dict[int, int]) -
     }
 
 
-class FocusAreaListView(APIView):
-    @extend_schema(responses=FocusAreaSerializer(many=True), operation_id="area_list")
+class FocusAreaListView(ApiView):
+    @extend_schema(
+        responses={200: FocusAreaSerializer(many=True), **problem_responses(401, 404)},
+        operation_id="area_list",
+        summary="Focus areas of your municipality",
+    )
     def get(self, request: Request) -> Response:
         viewer = api_viewer(request)
         return Response(
@@ -67,38 +104,50 @@ class FocusAreaListView(APIView):
         )
 
 
-class FocusAreaDetailView(APIView):
-    @extend_schema(responses=FocusAreaSerializer, operation_id="area_read")
+class FocusAreaDetailView(ApiView):
+    @extend_schema(
+        responses={200: FocusAreaSerializer, **problem_responses(401, 404)},
+        operation_id="area_read",
+        summary="One focus area",
+    )
     def get(self, request: Request, uuid: str) -> Response:
         viewer = api_viewer(request)
         area = access_focus_area(viewer, uuid)
         return Response(FocusAreaSerializer(area).data)
 
 
-class FocusAreaMapView(APIView):
+class FocusAreaMapView(ApiView):
     @extend_schema(
-        parameters=FILTER_PARAMETERS[:-3], responses={200: dict}, operation_id="area_map"
+        parameters=AREA_MAP_PARAMETERS,
+        responses={
+            (200, "application/json"): FeatureCollectionSerializer,
+            **problem_responses(400, 401, 404),
+        },
+        operation_id="area_map",
+        summary="Buurten of a focus area with signal counts (GeoJSON)",
     )
     def get(self, request: Request, uuid: str) -> Response:
         viewer = api_viewer(request)
         area = access_focus_area(viewer, uuid)
-        filters = SignalFilters.from_query(request.query_params)
+        filters = _map_filters(request)
         filters.area = str(area.uuid)
-        if filters.errors:
-            raise serializers.ValidationError(filters.errors)
         counts = signal_counts_by_neighbourhood(viewer=viewer, filters=filters)
         return Response(neighbourhood_features(list(area.neighbourhoods.order_by("code")), counts))
 
 
-class NeighbourhoodMapView(APIView):
+class NeighbourhoodMapView(ApiView):
     @extend_schema(
-        parameters=FILTER_PARAMETERS[:-3], responses={200: dict}, operation_id="neighbourhood_map"
+        parameters=FILTER_PARAMETERS,
+        responses={
+            (200, "application/json"): FeatureCollectionSerializer,
+            **problem_responses(400, 401, 404),
+        },
+        operation_id="neighbourhood_map",
+        summary="All buurten of your municipality with signal counts (GeoJSON)",
     )
     def get(self, request: Request) -> Response:
         viewer = api_viewer(request)
-        filters = SignalFilters.from_query(request.query_params)
-        if filters.errors:
-            raise serializers.ValidationError(filters.errors)
+        filters = _map_filters(request)
         counts = signal_counts_by_neighbourhood(viewer=viewer, filters=filters)
         return Response(
             neighbourhood_features(list(selectors.neighbourhood_list(viewer=viewer)), counts)

@@ -94,6 +94,10 @@ def buurt_ids_at(municipality_id: int, lons: np.ndarray, lats: np.ndarray) -> np
     return result
 
 
+def has_buurt_boundaries(municipality_id: int) -> bool:
+    return _buurt_index(municipality_id) is not None
+
+
 def buurt_at(municipality_id: int, lon: float, lat: float) -> Neighbourhood | None:
     pk = int(buurt_ids_at(municipality_id, np.array([lon]), np.array([lat]))[0])
     return Neighbourhood.objects.filter(pk=pk).first() if pk else None

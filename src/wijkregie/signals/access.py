@@ -12,13 +12,14 @@ location coarsened to the 100 m cell). Missing and forbidden both give 404.
 from __future__ import annotations
 
 import uuid as uuidlib
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
-from wijkregie.areas.models import SharingAgreement
+from wijkregie.areas.models import FocusArea, SharingAgreement
 from wijkregie.privacy.models import AccessAction
 from wijkregie.privacy.services import log_access
 from wijkregie.signals.models import Confidentiality, Signal
@@ -43,28 +44,54 @@ def reader_organisation_ids(viewer: Viewer) -> frozenset[int]:
 
 
 def share_rules(viewer: Viewer) -> list[ShareRule]:
-    """The active agreements through which other organisations share with the viewer."""
+    """The active agreements through which other organisations share with the viewer.
+
+    Four flat queries over the join tables (agreements, parties, categories, buurten), cheap
+    enough to run on every request: a change to an agreement takes effect on the next request.
+    """
     own = reader_organisation_ids(viewer)
     if not own:
         return []
     today = timezone.localdate()
-    agreements = (
+    agreement_ids = list(
         SharingAgreement.objects.filter(
             municipality_id=viewer.municipality_id, parties__in=own, valid_from__lte=today
         )
         .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+        .values_list("id", flat=True)
         .distinct()
-        .prefetch_related("parties", "categories", "focus_areas__neighbourhoods")
     )
+    if not agreement_ids:
+        return []
+    parties: dict[int, set[int]] = defaultdict(set)
+    categories: dict[int, set[int]] = defaultdict(set)
+    hoods: dict[int, set[int]] = defaultdict(set)
+    party_rows = SharingAgreement.parties.through.objects.filter(
+        sharingagreement_id__in=agreement_ids
+    )
+    for agreement_id, org_id in party_rows.values_list("sharingagreement_id", "organisation_id"):
+        parties[agreement_id].add(org_id)
+    category_rows = SharingAgreement.categories.through.objects.filter(
+        sharingagreement_id__in=agreement_ids
+    )
+    for agreement_id, category_id in category_rows.values_list(
+        "sharingagreement_id", "category_id"
+    ):
+        categories[agreement_id].add(category_id)
+    hood_rows = FocusArea.neighbourhoods.through.objects.filter(
+        focusarea__agreements__in=agreement_ids
+    ).values_list("focusarea__agreements", "neighbourhood_id")
+    for agreement_id, hood_id in hood_rows:
+        hoods[agreement_id].add(hood_id)
     rules = []
-    for agreement in agreements:
-        owners = frozenset(p.pk for p in agreement.parties.all()) - own
-        categories = frozenset(c.pk for c in agreement.categories.all())
-        hoods = frozenset(
-            n.pk for fa in agreement.focus_areas.all() for n in fa.neighbourhoods.all()
-        )
-        if owners and categories and hoods:
-            rules.append(ShareRule(owners, categories, hoods))
+    for agreement_id in sorted(agreement_ids):
+        owners = frozenset(parties[agreement_id]) - own
+        if owners and categories[agreement_id] and hoods[agreement_id]:
+            rules.append(
+                ShareRule(
+                    owners, frozenset(categories[agreement_id]), frozenset(hoods[agreement_id])
+                )
+            )
     return rules
 
 

@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
-from django.db import transaction
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from wijkregie.api.pagination import SignalCursorPagination
+from wijkregie.api.fields import (
+    StrictCharField,
+    StrictFloatField,
+    StrictIntegerField,
+    StrictSlugField,
+)
+from wijkregie.api.pagination import SignalCursorPagination, page_size_errors
+from wijkregie.api.renderers import PreCamelized
+from wijkregie.api.schema import problem_responses
+from wijkregie.api.validation import merge_errors, parse_leniently
+from wijkregie.api.views import ApiView
 from wijkregie.lib import geo
 from wijkregie.signals import selectors, services
 from wijkregie.signals.access import access_signal, may_see_personal_details
@@ -30,13 +42,40 @@ from wijkregie.signals.states import Status
 from wijkregie.tenants.access import Viewer, require_viewer
 from wijkregie.tenants.models import Organisation
 
+SIGNALS_PATH = "/api/v1/signals/"
+
 
 def api_viewer(request: Request) -> Viewer:
     return require_viewer(request.user, access_point="api")
 
 
+def iso_datetime(value: dt.datetime | None) -> str | None:
+    """As DRF's DateTimeField renders it: ISO 8601 in the current time zone."""
+    if value is None:
+        return None
+    text = timezone.localtime(value).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def cell_of(cell_x: int | None, cell_y: int | None) -> dict[str, int] | None:
+    """The 100 m cell (RD New, lower-left corner in metres) of a signal."""
+    if cell_x is None or cell_y is None:
+        return None
+    return {"x": cell_x * geo.CELL_SIZE_M, "y": cell_y * geo.CELL_SIZE_M, "size": geo.CELL_SIZE_M}
+
+
+class CellSerializer(serializers.Serializer):
+    x = serializers.IntegerField(help_text="RD New x of the lower-left corner (m)")
+    y = serializers.IntegerField(help_text="RD New y of the lower-left corner (m)")
+    size = serializers.IntegerField(help_text="Cell size (m)")
+
+
 class SignalSummarySerializer(serializers.Serializer):
-    """List representation: no free text, no address, location as a 100 m cell."""
+    """List representation: no free text, no address, location as a 100 m cell.
+
+    The list endpoint renders rows with `signal_summary` (no model instances, no per-field
+    serializer overhead); this serializer documents that shape and is checked against it.
+    """
 
     uuid = serializers.UUIDField()
     url = serializers.SerializerMethodField()
@@ -44,35 +83,115 @@ class SignalSummarySerializer(serializers.Serializer):
     category = serializers.CharField(source="category.code")
     category_name = serializers.CharField(source="category.name")
     life_domain = serializers.CharField(source="life_domain.code")
-    source_channel = serializers.CharField()
+    source_channel = serializers.ChoiceField(choices=SourceChannel.choices)
     owner_organisation = serializers.CharField(source="owner_organisation.slug")
     neighbourhood = serializers.CharField(
-        source="neighbourhood.code", allow_null=True, default=None
+        source="neighbourhood.code", allow_null=True, default=None, help_text="CBS buurt code"
     )
     cell = serializers.SerializerMethodField()
-    status = serializers.CharField()
-    source_reliability = serializers.CharField()
-    info_reliability = serializers.CharField()
-    handling_code = serializers.CharField()
+    status = serializers.ChoiceField(choices=[(s.value, s.value) for s in Status])
+    source_reliability = serializers.ChoiceField(choices=SourceReliability.choices)
+    info_reliability = serializers.ChoiceField(choices=InfoReliability.choices)
+    handling_code = serializers.ChoiceField(choices=HandlingCode.choices)
 
     def get_url(self, obj: Signal) -> str:
-        return f"/api/v1/signals/{obj.uuid}"
+        return f"{SIGNALS_PATH}{obj.uuid}"
 
+    @extend_schema_field(CellSerializer(allow_null=True))
     def get_cell(self, obj: Signal) -> dict[str, int] | None:
-        if obj.cell_x is None or obj.cell_y is None:
-            return None
-        return {
-            "x": obj.cell_x * geo.CELL_SIZE_M,
-            "y": obj.cell_y * geo.CELL_SIZE_M,
-            "size": geo.CELL_SIZE_M,
-        }
+        return cell_of(obj.cell_x, obj.cell_y)
+
+
+# Columns read for one list row; `signal_summary` turns such a row into the documented shape.
+SUMMARY_COLUMNS = (
+    "id",
+    "uuid",
+    "observed_at",
+    "category__code",
+    "category__name",
+    "life_domain__code",
+    "source_channel",
+    "owner_organisation__slug",
+    "neighbourhood__code",
+    "cell_x",
+    "cell_y",
+    "status",
+    "source_reliability",
+    "info_reliability",
+    "handling_code",
+)
+
+
+def signal_summary(row: Mapping[str, Any]) -> dict[str, Any]:
+    """One list item from a `.values(*SUMMARY_COLUMNS)` row, with camelCase keys.
+
+    The same output as SignalSummarySerializer + the camelCase renderer (a test holds them
+    together), at a fraction of the cost: no model instances, no per-field dispatch.
+    """
+    uuid = str(row["uuid"])
+    return {
+        "uuid": uuid,
+        "url": f"{SIGNALS_PATH}{uuid}",
+        "observedAt": iso_datetime(row["observed_at"]),
+        "category": row["category__code"],
+        "categoryName": row["category__name"],
+        "lifeDomain": row["life_domain__code"],
+        "sourceChannel": row["source_channel"],
+        "ownerOrganisation": row["owner_organisation__slug"],
+        "neighbourhood": row["neighbourhood__code"],
+        "cell": cell_of(row["cell_x"], row["cell_y"]),
+        "status": row["status"],
+        "sourceReliability": row["source_reliability"],
+        "infoReliability": row["info_reliability"],
+        "handlingCode": row["handling_code"],
+    }
+
+
+class SignalPageSerializer(serializers.Serializer):
+    next = serializers.URLField(allow_null=True, help_text="Link to the next page, if any")
+    previous = serializers.URLField(allow_null=True, help_text="Link to the previous page")
+    results = SignalSummarySerializer(many=True)
+
+
+class PointSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=[("Point", "Point")])
+    coordinates = serializers.ListField(
+        child=serializers.FloatField(), min_length=2, max_length=2, help_text="[lon, lat] WGS84"
+    )
+
+
+class RdSerializer(serializers.Serializer):
+    x = serializers.FloatField()
+    y = serializers.FloatField()
+
+
+class AddressSerializer(serializers.Serializer):
+    postcode = serializers.CharField()
+    huisnummer = serializers.IntegerField()
+    huisletter = serializers.CharField()
+    huisnummertoevoeging = serializers.CharField()
+
+
+class LocationSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["point", "address", "area"])
+    point = PointSerializer(allow_null=True, help_text="GeoJSON Point; null when pseudonymised")
+    rd = RdSerializer(allow_null=True, help_text="RD New (EPSG:28992); null when pseudonymised")
+    address = AddressSerializer(allow_null=True, help_text="Null when pseudonymised")
+
+
+class StatusHistorySerializer(serializers.Serializer):
+    from_status = serializers.CharField(allow_null=True)
+    to_status = serializers.CharField()
+    at = serializers.DateTimeField()
+    by = serializers.CharField(allow_null=True, help_text="Username; null when pseudonymised")
+    note = serializers.CharField(allow_null=True, help_text="Null when pseudonymised")
 
 
 class SignalDetailSerializer(SignalSummarySerializer):
     registered_at = serializers.DateTimeField()
     description = serializers.SerializerMethodField()
     location = serializers.SerializerMethodField()
-    confidentiality = serializers.CharField()
+    confidentiality = serializers.ChoiceField(choices=Confidentiality.choices)
     external_id = serializers.CharField()
     status_history = serializers.SerializerMethodField()
     pseudonymised = serializers.SerializerMethodField()
@@ -80,38 +199,42 @@ class SignalDetailSerializer(SignalSummarySerializer):
     def _personal(self, obj: Signal) -> bool:
         return may_see_personal_details(self.context["viewer"], obj)
 
+    @extend_schema_field(OpenApiTypes.BOOL)
     def get_pseudonymised(self, obj: Signal) -> bool:
         return not self._personal(obj)
 
+    @extend_schema_field(
+        serializers.CharField(allow_null=True, help_text="Plain text; null when pseudonymised")
+    )
     def get_description(self, obj: Signal) -> str | None:
         return obj.description if self._personal(obj) else None
 
+    @extend_schema_field(LocationSerializer)
     def get_location(self, obj: Signal) -> dict[str, Any]:
-        if not self._personal(obj):
-            return {
-                "kind": "cell",
-                "neighbourhood": obj.neighbourhood.code if obj.neighbourhood else None,
-            }
-        loc: dict[str, Any] = {"kind": obj.location_kind}
-        if obj.lat is not None:
-            loc["point"] = {"type": "Point", "coordinates": [obj.lon, obj.lat]}
-            loc["rd"] = {"x": obj.rd_x, "y": obj.rd_y}
-        if obj.postcode:
-            loc["address"] = {
+        personal = self._personal(obj)
+        has_point = personal and obj.lat is not None and obj.lon is not None
+        return {
+            "kind": obj.location_kind,
+            "point": {"type": "Point", "coordinates": [obj.lon, obj.lat]} if has_point else None,
+            "rd": {"x": obj.rd_x, "y": obj.rd_y} if has_point else None,
+            "address": {
                 "postcode": obj.postcode,
                 "huisnummer": obj.huisnummer,
                 "huisletter": obj.huisletter,
                 "huisnummertoevoeging": obj.huisnummertoevoeging,
             }
-        return loc
+            if personal and obj.postcode
+            else None,
+        }
 
+    @extend_schema_field(StatusHistorySerializer(many=True))
     def get_status_history(self, obj: Signal) -> list[dict[str, Any]]:
         personal = self._personal(obj)
         return [
             {
-                "from": change.from_status or None,
-                "to": change.to_status,
-                "at": change.at.isoformat(),
+                "from_status": change.from_status or None,
+                "to_status": change.to_status,
+                "at": iso_datetime(change.at),
                 "by": change.username if personal else None,
                 "note": change.note if personal else None,
             }
@@ -120,25 +243,29 @@ class SignalDetailSerializer(SignalSummarySerializer):
 
 
 class SignalCreateSerializer(serializers.Serializer):
-    owner_organisation = serializers.SlugField(
-        required=False, help_text="Slug; default: your organisation"
+    owner_organisation = StrictSlugField(
+        required=False, help_text="Organisation slug; default: your only organisation"
     )
-    category = serializers.SlugField(help_text="Category code")
-    observed_at = serializers.DateTimeField()
-    description = serializers.CharField(
-        allow_blank=True, max_length=DESCRIPTION_MAX, required=False, default=""
+    category = StrictSlugField(max_length=50, help_text="Category code (see /categories)")
+    observed_at = serializers.DateTimeField(help_text="When it was observed (ISO 8601)")
+    description = StrictCharField(
+        allow_blank=True,
+        max_length=DESCRIPTION_MAX,
+        required=False,
+        default="",
+        help_text="Plain text; never interpreted as HTML",
     )
-    lat = serializers.FloatField(required=False, allow_null=True, default=None)
-    lon = serializers.FloatField(required=False, allow_null=True, default=None)
-    x = serializers.FloatField(required=False, allow_null=True, default=None)
-    y = serializers.FloatField(required=False, allow_null=True, default=None)
-    postcode = serializers.CharField(required=False, allow_blank=True, max_length=7, default="")
-    huisnummer = serializers.IntegerField(required=False, allow_null=True, default=None)
-    huisletter = serializers.CharField(required=False, allow_blank=True, max_length=1, default="")
-    huisnummertoevoeging = serializers.CharField(
+    lat = StrictFloatField(required=False, allow_null=True, default=None, help_text="WGS84")
+    lon = StrictFloatField(required=False, allow_null=True, default=None, help_text="WGS84")
+    x = StrictFloatField(required=False, allow_null=True, default=None, help_text="RD New x")
+    y = StrictFloatField(required=False, allow_null=True, default=None, help_text="RD New y")
+    postcode = StrictCharField(required=False, allow_blank=True, max_length=7, default="")
+    huisnummer = StrictIntegerField(required=False, allow_null=True, default=None)
+    huisletter = StrictCharField(required=False, allow_blank=True, max_length=1, default="")
+    huisnummertoevoeging = StrictCharField(
         required=False, allow_blank=True, max_length=4, default=""
     )
-    neighbourhood = serializers.CharField(
+    neighbourhood = StrictCharField(
         required=False, allow_blank=True, max_length=10, default="", help_text="CBS buurt code"
     )
     source_channel = serializers.ChoiceField(
@@ -152,13 +279,33 @@ class SignalCreateSerializer(serializers.Serializer):
     )
     handling_code = serializers.ChoiceField(choices=HandlingCode.choices, default=HandlingCode.H1)
     confidentiality = serializers.ChoiceField(
-        choices=Confidentiality.choices, required=False, allow_null=True, default=None
+        choices=Confidentiality.choices,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Default: the category's default",
     )
+
+
+# Order of invalidParams: as the fields are declared, the combined location check before lat.
+_CREATE_FIELDS = list(SignalCreateSerializer._declared_fields)
+CREATE_ERROR_ORDER = (
+    "non_field_errors",
+    *_CREATE_FIELDS[: _CREATE_FIELDS.index("lat")],
+    "location",
+    *_CREATE_FIELDS[_CREATE_FIELDS.index("lat") :],
+)
 
 
 class StatusChangeSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=[(s.value, s.value) for s in Status])
-    note = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
+    note = StrictCharField(
+        required=False,
+        allow_blank=True,
+        max_length=services.NOTE_MAX,
+        default="",
+        help_text="Required when reopening",
+    )
 
 
 FILTER_PARAMETERS = [
@@ -174,111 +321,144 @@ FILTER_PARAMETERS = [
         "area", OpenApiTypes.STR, description="Focus area uuid or CBS wijk/buurt code"
     ),
     OpenApiParameter(
-        "q", OpenApiTypes.STR, description="Text search (not for pseudonymised viewers)"
+        "q", OpenApiTypes.STR, description="Text search (ignored for pseudonymised viewers)"
     ),
-    OpenApiParameter("cursor", OpenApiTypes.STR),
-    OpenApiParameter("pageSize", OpenApiTypes.INT),
+]
+PAGE_PARAMETERS = [
+    OpenApiParameter("cursor", OpenApiTypes.STR, description="From the `next`/`previous` link"),
+    OpenApiParameter(
+        "pageSize",
+        OpenApiTypes.INT,
+        description=f"Signals per page (default {SignalCursorPagination.page_size}, "
+        f"at most {SignalCursorPagination.max_page_size})",
+    ),
 ]
 
 
-class SignalListView(APIView):
+class SignalListView(ApiView):
     @extend_schema(
-        parameters=FILTER_PARAMETERS,
-        responses=SignalSummarySerializer(many=True),
+        parameters=FILTER_PARAMETERS + PAGE_PARAMETERS,
+        responses={200: SignalPageSerializer, **problem_responses(400, 401, 404)},
         operation_id="signal_list",
+        summary="Signals visible to you, newest first",
     )
     def get(self, request: Request) -> Response:
         viewer = api_viewer(request)
         filters = selectors.SignalFilters.from_query(request.query_params)
-        if filters.errors:
-            from rest_framework.exceptions import ValidationError
-
-            raise ValidationError(filters.errors)
-        qs = selectors.signal_list(viewer=viewer, filters=filters)
+        errors = {**filters.errors, **page_size_errors(request)}
+        if errors:
+            raise ValidationError(errors)
+        rows = selectors.signal_list(viewer=viewer, filters=filters).values(*SUMMARY_COLUMNS)
         paginator = SignalCursorPagination()
-        page = paginator.paginate_queryset(qs, request, view=self)
-        data = SignalSummarySerializer(page, many=True).data
-        return paginator.get_paginated_response(data)
+        page: list[dict[str, Any]] = paginator.paginate_queryset(rows, request, view=self) or []
+        return Response(
+            PreCamelized(
+                next=paginator.get_next_link(),
+                previous=paginator.get_previous_link(),
+                results=[signal_summary(row) for row in page],
+            )
+        )
 
     @extend_schema(
         request=SignalCreateSerializer,
-        responses={201: SignalDetailSerializer},
+        responses={201: SignalDetailSerializer, **problem_responses(400, 401, 403, 415)},
         operation_id="signal_create",
+        summary="Register a signal",
     )
     def post(self, request: Request) -> Response:
         viewer = api_viewer(request)
+        if not viewer.writes_signals:
+            raise PermissionDenied("U heeft geen rol waarmee u signalen mag registreren.")
         serializer = SignalCreateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        errors: dict[str, str] = {}
-        owners = services.writer_organisations(viewer)
+        values, field_errors = parse_leniently(serializer)
+        if not isinstance(request.data, Mapping):
+            raise ValidationError(field_errors)
+        unparsed = set(field_errors)
         owner: Organisation | None = None
-        if data.get("owner_organisation"):
-            owner = next((o for o in owners if o.slug == data["owner_organisation"]), None)
-            if owner is None:
-                errors["owner_organisation"] = (
-                    "U kunt alleen signalen registreren voor uw eigen organisatie."
-                )
-        elif len(owners) == 1:
-            owner = owners[0]
-        else:
-            errors["owner_organisation"] = "Geef de organisatie op waarvoor u registreert."
-        category = Category.objects.filter(
-            municipality_id=viewer.municipality_id, code=data["category"], active=True
-        ).first()
-        if category is None:
-            errors["category"] = "Onbekende categorie."
+        owner_errors: services.Errors = {}
+        if "owner_organisation" not in unparsed:
+            owner, owner_errors = services.owner_for(viewer, values.get("owner_organisation"))
+        category: Category | None = None
+        category_errors: services.Errors = {}
+        if "category" not in unparsed:
+            category, category_errors = services.category_for(viewer, values["category"])
+        domain_errors, _ = services.check_new_signal(
+            viewer=viewer,
+            owner_organisation=owner,
+            category=category,
+            observed_at=values.get("observed_at"),
+            description=values.get("description"),
+            location=services.as_location_input(values),
+            source_channel=values.get("source_channel"),
+            source_reliability=values.get("source_reliability"),
+            info_reliability=values.get("info_reliability"),
+            handling_code=values.get("handling_code"),
+            confidentiality=values.get("confidentiality"),
+            unparsed=frozenset(unparsed | set(owner_errors) | set(category_errors)),
+        )
+        errors = merge_errors(
+            field_errors, {**owner_errors, **category_errors, **domain_errors}, CREATE_ERROR_ORDER
+        )
         if errors or owner is None or category is None:
-            from rest_framework.exceptions import ValidationError
-
             raise ValidationError(errors)
-        with transaction.atomic():
-            signal = services.signal_create(
-                viewer=viewer,
-                owner_organisation=owner,
-                category=category,
-                observed_at=data["observed_at"],
-                description=data["description"],
-                location=services.as_location_input(data),
-                source_channel=data["source_channel"],
-                source_reliability=data["source_reliability"],
-                info_reliability=data["info_reliability"],
-                handling_code=data["handling_code"],
-                confidentiality=data["confidentiality"],
-            )
+        signal = services.signal_create(
+            viewer=viewer,
+            owner_organisation=owner,
+            category=category,
+            observed_at=values["observed_at"],
+            description=values["description"],
+            location=services.as_location_input(values),
+            source_channel=values["source_channel"],
+            source_reliability=values["source_reliability"],
+            info_reliability=values["info_reliability"],
+            handling_code=values["handling_code"],
+            confidentiality=values["confidentiality"],
+        )
         signal = access_signal(viewer, signal.uuid, purpose="registratie")
         body = SignalDetailSerializer(signal, context={"viewer": viewer}).data
         return Response(
             body,
             status=status.HTTP_201_CREATED,
-            headers={"Location": f"/api/v1/signals/{signal.uuid}"},
+            headers={"Location": f"{SIGNALS_PATH}{signal.uuid}"},
         )
 
 
-class SignalDetailView(APIView):
-    @extend_schema(responses=SignalDetailSerializer, operation_id="signal_read")
+class SignalDetailView(ApiView):
+    @extend_schema(
+        responses={200: SignalDetailSerializer, **problem_responses(401, 404)},
+        operation_id="signal_read",
+        summary="One signal (pseudonymised for analysts); every read is logged",
+    )
     def get(self, request: Request, uuid: str) -> Response:
         viewer = api_viewer(request)
         signal = access_signal(viewer, uuid)
         return Response(SignalDetailSerializer(signal, context={"viewer": viewer}).data)
 
 
-class SignalStatusView(APIView):
+class SignalStatusView(ApiView):
     @extend_schema(
         request=StatusChangeSerializer,
-        responses=SignalDetailSerializer,
+        responses={200: SignalDetailSerializer, **problem_responses(400, 401, 404, 415)},
         operation_id="signal_status_change",
+        summary="Move a signal to another status (owner organisation only)",
     )
     def post(self, request: Request, uuid: str) -> Response:
         viewer = api_viewer(request)
         signal = access_signal(viewer, uuid, purpose="signaalbehandeling")
-        serializer = StatusChangeSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        values, field_errors = parse_leniently(StatusChangeSerializer(data=request.data))
+        domain_errors = {}
+        if "status" in values:
+            domain_errors = services.check_status_change(
+                viewer=viewer,
+                signal=signal,
+                to_status=values["status"],
+                note=values.get("note", ""),
+            )
+        errors = merge_errors(field_errors, domain_errors, ("non_field_errors", "status", "note"))
+        if errors:
+            raise ValidationError(errors)
         services.signal_change_status(
-            viewer=viewer,
-            signal=signal,
-            to_status=serializer.validated_data["status"],
-            note=serializer.validated_data["note"],
+            viewer=viewer, signal=signal, to_status=values["status"], note=values["note"]
         )
         signal.refresh_from_db()
         return Response(SignalDetailSerializer(signal, context={"viewer": viewer}).data)
@@ -289,15 +469,23 @@ class CategorySerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
     parent = serializers.CharField(  # type: ignore[assignment]
-        source="parent.code", allow_null=True, default=None
+        source="parent.code", allow_null=True, default=None, help_text="Main category code"
     )
     life_domain = serializers.CharField(source="life_domain.code")
     is_public = serializers.BooleanField()
-    default_confidentiality = serializers.CharField()
+    # A plain string here: the same enum under a second field name would make drf-spectacular
+    # invent a second component for it.
+    default_confidentiality = serializers.CharField(
+        help_text="`normaal` or `vertrouwelijk`, as `confidentiality` of a signal"
+    )
 
 
-class CategoryListView(APIView):
-    @extend_schema(responses=CategorySerializer(many=True), operation_id="category_list")
+class CategoryListView(ApiView):
+    @extend_schema(
+        responses={200: CategorySerializer(many=True), **problem_responses(401, 404)},
+        operation_id="category_list",
+        summary="Active categories of your municipality",
+    )
     def get(self, request: Request) -> Response:
         viewer = api_viewer(request)
         return Response(CategorySerializer(selectors.category_list(viewer=viewer), many=True).data)
@@ -309,8 +497,12 @@ class LifeDomainSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
-class LifeDomainListView(APIView):
-    @extend_schema(responses=LifeDomainSerializer(many=True), operation_id="life_domain_list")
+class LifeDomainListView(ApiView):
+    @extend_schema(
+        responses={200: LifeDomainSerializer(many=True), **problem_responses(401, 404)},
+        operation_id="life_domain_list",
+        summary="Life domains of your municipality",
+    )
     def get(self, request: Request) -> Response:
         viewer = api_viewer(request)
         return Response(

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from wijkregie.areas.models import Neighbourhood
-from wijkregie.areas.selectors import buurt_at
+from wijkregie.areas.selectors import buurt_at, has_buurt_boundaries
 from wijkregie.lib import dutch, geo
 from wijkregie.privacy.services import audit
 from wijkregie.signals.access import may_change_status
@@ -27,7 +27,7 @@ from wijkregie.signals.models import (
     SourceChannel,
     SourceReliability,
 )
-from wijkregie.signals.states import Status
+from wijkregie.signals.states import FINAL, STATUS_LABELS, Status, is_allowed
 from wijkregie.tenants.access import Viewer
 from wijkregie.tenants.models import Organisation, Role
 
@@ -59,85 +59,273 @@ class ResolvedLocation:
     neighbourhood: Neighbourhood | None
 
 
-def resolve_location(municipality_id: int, loc: LocationInput) -> ResolvedLocation:
-    """Point (WGS84 or RD), address (+ buurt) or buurt only. Raises ValidationError in Dutch."""
-    errors: dict[str, str] = {}
+# field name -> one error with a stable code and a Dutch message, so that every problem with
+# an input can be reported at once (the API lists them all; the web form shows them per field).
+Errors = dict[str, ValidationError]
+
+POINT_FIELDS = frozenset({"lat", "lon", "x", "y"})
+ADDRESS_FIELDS = frozenset({"postcode", "huisnummer", "huisletter", "huisnummertoevoeging"})
+NOTE_MAX = 500
+
+
+def _error(errors: Errors, field: str, message: str, code: str) -> None:
+    """Keep the first error per field: it is the most basic one."""
+    errors.setdefault(field, ValidationError(message, code=code))
+
+
+def check_location(
+    municipality_id: int, loc: LocationInput, *, unparsed: frozenset[str] = frozenset()
+) -> tuple[ResolvedLocation | None, Errors]:
+    """Validate and resolve a location: point (WGS84 or RD), address + buurt, or buurt only.
+
+    `unparsed` names LocationInput fields whose raw value could not be read (the caller reports
+    those); the parts they belong to are not checked and no location is demanded, but every
+    other part still is, so that all problems are known at once.
+    """
+    errors: Errors = {}
     point: geo.Point | None = None
-    if loc.lat is not None or loc.lon is not None:
+    point_unparsed = bool(unparsed & POINT_FIELDS)
+    wgs84_given = loc.lat is not None or loc.lon is not None
+    rd_given = loc.x is not None or loc.y is not None
+    point_given = point_unparsed or wgs84_given or rd_given
+    if point_unparsed:
+        pass
+    elif wgs84_given:
         if loc.lat is None or loc.lon is None:
-            errors["location"] = "Geef zowel breedtegraad als lengtegraad op."
+            _error(errors, "location", "Geef zowel breedtegraad als lengtegraad op.", "incomplete")
         elif not geo.in_netherlands_wgs84(loc.lat, loc.lon):
-            errors["location"] = "Deze locatie ligt buiten Nederland."
+            _error(errors, "location", "Deze locatie ligt buiten Nederland.", "outside_nl")
         else:
             point = geo.point_from_wgs84(loc.lat, loc.lon)
-    elif loc.x is not None or loc.y is not None:
+    elif rd_given:
         if loc.x is None or loc.y is None:
-            errors["location"] = "Geef zowel de x- als de y-coördinaat (RD) op."
+            _error(
+                errors, "location", "Geef zowel de x- als de y-coördinaat (RD) op.", "incomplete"
+            )
         elif not geo.in_netherlands_rd(loc.x, loc.y):
-            errors["location"] = "Deze RD-coördinaten liggen buiten Nederland."
+            _error(errors, "location", "Deze RD-coördinaten liggen buiten Nederland.", "outside_nl")
         else:
             point = geo.point_from_rd(loc.x, loc.y)
             if not geo.in_netherlands_wgs84(point.lat, point.lon):
-                errors["location"] = "Deze RD-coördinaten liggen buiten Nederland."
+                _error(
+                    errors, "location", "Deze RD-coördinaten liggen buiten Nederland.", "outside_nl"
+                )
                 point = None
 
+    address_unparsed = bool(unparsed & ADDRESS_FIELDS)
+    address_given = address_unparsed or bool(
+        loc.postcode or loc.huisnummer is not None or loc.huisletter or loc.huisnummertoevoeging
+    )
     postcode = ""
-    if loc.postcode or loc.huisnummer is not None:
+    if address_given and not address_unparsed:
         normalised = dutch.normalise_postcode(loc.postcode)
         if normalised is None:
-            errors["postcode"] = "Vul een geldige postcode in, bijvoorbeeld 1234 AB."
+            _error(
+                errors, "postcode", "Vul een geldige postcode in, bijvoorbeeld 1234 AB.", "invalid"
+            )
         else:
             postcode = normalised
         if loc.huisnummer is None or not 0 < loc.huisnummer <= 99999:
-            errors["huisnummer"] = "Vul een huisnummer in tussen 1 en 99999."
+            _error(errors, "huisnummer", "Vul een huisnummer in tussen 1 en 99999.", "invalid")
         if loc.huisletter and not dutch.HUISLETTER_RE.match(loc.huisletter):
-            errors["huisletter"] = "Een huisletter is één letter."
+            _error(errors, "huisletter", "Een huisletter is één letter.", "invalid")
         if loc.huisnummertoevoeging and not dutch.TOEVOEGING_RE.match(loc.huisnummertoevoeging):
-            errors["huisnummertoevoeging"] = "Een toevoeging is 1 tot 4 letters of cijfers."
+            _error(
+                errors,
+                "huisnummertoevoeging",
+                "Een toevoeging is 1 tot 4 letters of cijfers.",
+                "invalid",
+            )
 
     hood: Neighbourhood | None = None
-    if loc.neighbourhood_code:
+    hood_unparsed = "neighbourhood_code" in unparsed
+    if loc.neighbourhood_code and not hood_unparsed:
         hood = Neighbourhood.objects.filter(
             municipality_id=municipality_id, code=loc.neighbourhood_code.upper(), kind="buurt"
         ).first()
         if hood is None:
-            errors["neighbourhood"] = "Onbekende buurt."
-    if errors:
-        raise ValidationError(errors)
+            _error(errors, "neighbourhood", "Onbekende buurt.", "unknown")
+    hood_given = hood_unparsed or bool(loc.neighbourhood_code)
+
+    if address_given and not point_given and not hood_given:
+        # Without a point the buurt of an address cannot be derived (no address register here).
+        _error(errors, "neighbourhood", "Kies de buurt van dit adres.", "required")
+    if not (point_given or address_given or hood_given):
+        _error(
+            errors,
+            "location",
+            "Geef een locatie op: een punt op de kaart, coördinaten, een adres of een buurt.",
+            "required",
+        )
+    found: Neighbourhood | None = None
+    if point is not None and not errors:
+        found = buurt_at(municipality_id, point.lon, point.lat)
+        if found is None and has_buurt_boundaries(municipality_id):
+            # A signal belongs to a municipality's own territory; CBS buurten cover all of it.
+            _error(
+                errors,
+                "location",
+                "Deze locatie ligt buiten de gemeente: kies een punt binnen een van de buurten.",
+                "outside_municipality",
+            )
+    if errors or unparsed:
+        return None, errors
 
     if point is not None:
-        found = buurt_at(municipality_id, point.lon, point.lat)
         if found is not None:
             hood = found
         kind = LocationKind.POINT
     elif postcode:
         kind = LocationKind.ADDRESS
-        if hood is None:
-            raise ValidationError({"neighbourhood": "Kies de buurt van dit adres."})
-    elif hood is not None:
-        kind = LocationKind.AREA
     else:
-        raise ValidationError(
-            {
-                "location": "Geef een locatie op: een punt op de kaart, coördinaten, een adres of een buurt."
-            }
-        )
-    return ResolvedLocation(
-        kind=kind,
-        point=point,
-        postcode=postcode,
-        huisnummer=loc.huisnummer if postcode else None,
-        huisletter=loc.huisletter.upper() if postcode else "",
-        huisnummertoevoeging=loc.huisnummertoevoeging.upper() if postcode else "",
-        neighbourhood=hood,
+        kind = LocationKind.AREA
+    return (
+        ResolvedLocation(
+            kind=kind,
+            point=point,
+            postcode=postcode,
+            huisnummer=loc.huisnummer if postcode else None,
+            huisletter=loc.huisletter.upper() if postcode else "",
+            huisnummertoevoeging=loc.huisnummertoevoeging.upper() if postcode else "",
+            neighbourhood=hood,
+        ),
+        errors,
     )
 
 
+def resolve_location(municipality_id: int, loc: LocationInput) -> ResolvedLocation:
+    """Point (WGS84 or RD), address (+ buurt) or buurt only. Raises ValidationError in Dutch."""
+    resolved, errors = check_location(municipality_id, loc)
+    if errors or resolved is None:
+        raise ValidationError(errors)
+    return resolved
+
+
 def _check_choice(
-    errors: dict[str, str], field: str, value: str, choices: list[str], label: str
+    errors: Errors, field: str, value: str | None, choices: list[str], label: str
 ) -> None:
-    if value not in choices:
-        errors[field] = f"Kies een geldige {label}."
+    if value is not None and value not in choices:
+        _error(errors, field, f"Kies een geldige {label}.", "invalid_choice")
+
+
+def owner_for(viewer: Viewer, slug: str | None) -> tuple[Organisation | None, Errors]:
+    """The organisation a new signal is registered for: given by slug, or the only one."""
+    errors: Errors = {}
+    owners = writer_organisations(viewer)
+    if slug:
+        owner = next((o for o in owners if o.slug == slug), None)
+        if owner is None:
+            _error(
+                errors,
+                "owner_organisation",
+                "U kunt alleen signalen registreren voor uw eigen organisatie.",
+                "forbidden",
+            )
+        return owner, errors
+    if len(owners) == 1:
+        return owners[0], errors
+    _error(
+        errors, "owner_organisation", "Geef de organisatie op waarvoor u registreert.", "required"
+    )
+    return None, errors
+
+
+def category_for(viewer: Viewer, code: str) -> tuple[Category | None, Errors]:
+    """An active category of the viewer's municipality by code."""
+    errors: Errors = {}
+    category = (
+        Category.objects.filter(municipality_id=viewer.municipality_id, code=code, active=True)
+        .select_related("life_domain")
+        .first()
+    )
+    if category is None:
+        _error(errors, "category", "Onbekende categorie.", "unknown")
+    return category, errors
+
+
+def check_new_signal(
+    *,
+    viewer: Viewer,
+    owner_organisation: Organisation | None,
+    category: Category | None,
+    observed_at: dt.datetime | None,
+    description: str | None,
+    location: LocationInput,
+    source_channel: str | None = None,
+    source_reliability: str | None = None,
+    info_reliability: str | None = None,
+    handling_code: str | None = None,
+    confidentiality: str | None = None,
+    unparsed: frozenset[str] = frozenset(),
+) -> tuple[Errors, ResolvedLocation | None]:
+    """Every domain rule for a new signal, all violations at once.
+
+    `unparsed` names fields whose raw value the caller could not read and has reported itself;
+    those are not checked again (a None value of such a field means "unknown", not "empty").
+    """
+    errors: Errors = {}
+    if "owner_organisation" not in unparsed:
+        if owner_organisation is None:
+            _error(
+                errors,
+                "owner_organisation",
+                "Geef de organisatie op waarvoor u registreert.",
+                "required",
+            )
+        elif owner_organisation.pk not in viewer.writer_organisation_ids:
+            _error(
+                errors,
+                "owner_organisation",
+                "U kunt alleen signalen registreren voor uw eigen organisatie.",
+                "forbidden",
+            )
+    if "category" not in unparsed and (
+        category is None
+        or category.municipality_id != viewer.municipality_id
+        or not category.active
+    ):
+        _error(errors, "category", "Kies een bestaande categorie.", "unknown")
+    if "observed_at" not in unparsed:
+        if observed_at is None or timezone.is_naive(observed_at):
+            _error(errors, "observed_at", "Geef datum en tijd van de waarneming op.", "required")
+        elif observed_at > timezone.now() + FUTURE_TOLERANCE:
+            _error(errors, "observed_at", "De waarneming kan niet in de toekomst liggen.", "future")
+    if description is not None and len(description) > DESCRIPTION_MAX:
+        _error(
+            errors,
+            "description",
+            f"De omschrijving is te lang: maximaal {DESCRIPTION_MAX} tekens.",
+            "max_length",
+        )
+    _check_choice(errors, "source_channel", source_channel, SourceChannel.values, "bron")
+    _check_choice(
+        errors,
+        "source_reliability",
+        source_reliability,
+        SourceReliability.values,
+        "betrouwbaarheid van de bron",
+    )
+    _check_choice(
+        errors,
+        "info_reliability",
+        info_reliability,
+        InfoReliability.values,
+        "betrouwbaarheid van de informatie",
+    )
+    _check_choice(errors, "handling_code", handling_code, HandlingCode.values, "behandelcode")
+    _check_choice(
+        errors, "confidentiality", confidentiality, Confidentiality.values, "vertrouwelijkheid"
+    )
+    location_unparsed = frozenset(
+        "neighbourhood_code" if name == "neighbourhood" else name
+        for name in unparsed & (POINT_FIELDS | ADDRESS_FIELDS | {"neighbourhood"})
+    )
+    resolved, location_errors = check_location(
+        viewer.municipality_id, location, unparsed=location_unparsed
+    )
+    for name, error in location_errors.items():
+        errors.setdefault(name, error)
+    return errors, resolved
 
 
 @transaction.atomic
@@ -156,44 +344,26 @@ def signal_create(
     confidentiality: str | None = None,
     external_id: str = "",
 ) -> Signal:
-    """Register a signal on behalf of one of the viewer's organisations."""
-    errors: dict[str, str] = {}
-    if owner_organisation.pk not in viewer.writer_organisation_ids:
-        errors["owner_organisation"] = (
-            "U kunt alleen signalen registreren voor uw eigen organisatie."
-        )
-    if category.municipality_id != viewer.municipality_id or not category.active:
-        errors["category"] = "Kies een bestaande categorie."
-    if observed_at is None or timezone.is_naive(observed_at):
-        errors["observed_at"] = "Geef datum en tijd van de waarneming op."
-    elif observed_at > timezone.now() + FUTURE_TOLERANCE:
-        errors["observed_at"] = "De waarneming kan niet in de toekomst liggen."
-    if len(description) > DESCRIPTION_MAX:
-        errors["description"] = f"De omschrijving is te lang: maximaal {DESCRIPTION_MAX} tekens."
-    _check_choice(errors, "source_channel", source_channel, SourceChannel.values, "bron")
-    _check_choice(
-        errors,
-        "source_reliability",
-        source_reliability,
-        SourceReliability.values,
-        "betrouwbaarheid van de bron",
+    """Register a signal on behalf of one of the viewer's organisations.
+
+    Raises one ValidationError listing every problem (field -> error with a code).
+    """
+    errors, resolved = check_new_signal(
+        viewer=viewer,
+        owner_organisation=owner_organisation,
+        category=category,
+        observed_at=observed_at,
+        description=description,
+        location=location,
+        source_channel=source_channel,
+        source_reliability=source_reliability,
+        info_reliability=info_reliability,
+        handling_code=handling_code,
+        confidentiality=confidentiality,
     )
-    _check_choice(
-        errors,
-        "info_reliability",
-        info_reliability,
-        InfoReliability.values,
-        "betrouwbaarheid van de informatie",
-    )
-    _check_choice(errors, "handling_code", handling_code, HandlingCode.values, "behandelcode")
-    conf = confidentiality or category.default_confidentiality
-    _check_choice(errors, "confidentiality", conf, Confidentiality.values, "vertrouwelijkheid")
-    try:
-        resolved = resolve_location(viewer.municipality_id, location)
-    except ValidationError as exc:
-        errors.update({k: v[0] for k, v in exc.message_dict.items()})
-    if errors:
+    if errors or resolved is None:
         raise ValidationError(errors)
+    conf = confidentiality or category.default_confidentiality
 
     point = resolved.point
     cell = point.cell if point else (None, None)
@@ -244,27 +414,59 @@ def signal_create(
     return signal
 
 
+def check_status_change(*, viewer: Viewer, signal: Signal, to_status: str, note: str) -> Errors:
+    """Every rule for a status change, all violations at once (Dutch messages)."""
+    errors: Errors = {}
+    if len(note) > NOTE_MAX:
+        _error(
+            errors, "note", f"De toelichting is te lang: maximaal {NOTE_MAX} tekens.", "max_length"
+        )
+    if to_status not in {s.value for s in Status}:
+        _error(errors, "status", "Onbekende status.", "invalid_choice")
+        return errors
+    owner_roles = viewer.roles_by_organisation.get(signal.owner_organisation_id, frozenset())
+    reopening = signal.status in FINAL and to_status == Status.OPEN
+    if signal.municipality_id != viewer.municipality_id or not owner_roles & {
+        Role.REGISSEUR,
+        Role.PROFESSIONAL,
+    }:
+        _error(
+            errors,
+            "status",
+            "Alleen de organisatie die eigenaar is van dit signaal kan de status wijzigen.",
+            "not_owner",
+        )
+    elif not is_allowed(signal.status, to_status, may_reopen=True):
+        _error(
+            errors,
+            "status",
+            f"Van '{STATUS_LABELS.get(signal.status, signal.status)}' naar "
+            f"'{STATUS_LABELS.get(to_status, to_status)}' is geen toegestane statuswijziging.",
+            "invalid_transition",
+        )
+    elif not may_change_status(viewer, signal, to_status):
+        _error(
+            errors,
+            "status",
+            "Alleen een regisseur van de eigenaar kan een signaal heropenen."
+            if reopening
+            else "Deze statuswijziging is niet toegestaan voor uw rol.",
+            "reopen_forbidden" if reopening else "forbidden",
+        )
+    if reopening and not note.strip():
+        _error(errors, "note", "Geef een reden voor het heropenen.", "required")
+    return errors
+
+
 @transaction.atomic
 def signal_change_status(
     *, viewer: Viewer, signal: Signal, to_status: str, note: str = ""
 ) -> Signal:
     """Move a signal along the status machine; the history row is append-only."""
     locked = Signal.objects.select_for_update().get(pk=signal.pk)
-    if len(note) > 500:
-        raise ValidationError({"note": "De toelichting is te lang: maximaal 500 tekens."})
-    if to_status not in {s.value for s in Status}:
-        raise ValidationError({"status": "Onbekende status."})
-    if not may_change_status(viewer, locked, to_status):
-        raise ValidationError(
-            {
-                "status": "Deze statuswijziging is niet toegestaan vanuit de huidige status of voor uw rol."
-            }
-        )
-    if (
-        locked.status in {Status.DOORGEZET, Status.AFGEHANDELD, Status.GEANNULEERD}
-        and not note.strip()
-    ):
-        raise ValidationError({"note": "Geef een reden voor het heropenen."})
+    errors = check_status_change(viewer=viewer, signal=locked, to_status=to_status, note=note)
+    if errors:
+        raise ValidationError(errors)
     previous = locked.status
     locked.status = to_status
     locked.save(update_fields=["status", "updated_at"])
@@ -290,10 +492,6 @@ def signal_change_status(
 
 def writer_organisations(viewer: Viewer) -> list[Organisation]:
     return list(Organisation.objects.filter(pk__in=viewer.writer_organisation_ids).order_by("name"))
-
-
-def reopen_roles() -> set[str]:
-    return {Role.REGISSEUR}
 
 
 def as_location_input(data: dict[str, Any]) -> LocationInput:

@@ -41,7 +41,12 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             .filter(key_hash=hash_token(secret), revoked_at__isnull=True)
             .first()
         )
-        if token is None or not token.user.is_active:
+        if (
+            token is None
+            or not token.user.is_active
+            or token.user.municipality_id != token.municipality_id
+        ):
+            # One answer for unknown, revoked, deactivated and moved: nothing to probe.
             raise exceptions.AuthenticationFailed("Ongeldig of ingetrokken token.")
         now = timezone.now()
         if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:

@@ -18,8 +18,14 @@ from wijkregie.testing.personas import EXPECTED_VISIBLE, World
 PERSONAS = sorted(EXPECTED_VISIBLE)
 READERS = {"regisseur", "analist", "wijkagent", "corporatie", "jongerenwerker", "outsider"}
 WRITERS = {"regisseur", "wijkagent", "corporatie", "jongerenwerker", "outsider"}
-DEMODAM_SIGNALS = ["police_shared", "police_outside", "police_confidential", "corporatie_own",
-                   "jongerenwerk_own", "gemeente_own"]
+DEMODAM_SIGNALS = [
+    "police_shared",
+    "police_outside",
+    "police_confidential",
+    "corporatie_own",
+    "jongerenwerk_own",
+    "gemeente_own",
+]
 
 
 def client_for(world: World, persona: str) -> Client:
@@ -117,8 +123,11 @@ def test_area_pages(world: World, persona: str) -> None:
         return
     assert "Noord" in area_list.content.decode()
     assert detail.status_code == map_data.status_code == 200
-    counts = {f["properties"]["code"]: f["properties"]["signalCount"] for f in json.loads(map_data.content)["features"]}
-    expected: dict[str, int] = {code: 0 for code in counts}
+    counts = {
+        f["properties"]["code"]: f["properties"]["signalCount"]
+        for f in json.loads(map_data.content)["features"]
+    }
+    expected: dict[str, int] = dict.fromkeys(counts, 0)
     for key in EXPECTED_VISIBLE[persona]:
         hood = world.signals[key].neighbourhood
         if hood is not None and hood.code in expected:
