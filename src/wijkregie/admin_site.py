@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 
 from django.contrib import admin
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
 
 from wijkregie.tenants.access import viewer_for
 from wijkregie.tenants.models import Role
@@ -17,9 +18,9 @@ def is_beheerder(request: HttpRequest) -> bool:
 
 
 class WijkregieAdminSite(admin.AdminSite):
-    site_header = "Wijkregie — functioneel beheer"
-    site_title = "Wijkregie beheer"
-    index_title = "Beheer"
+    site_header = _("Wijkregie — functioneel beheer")
+    site_title = _("Wijkregie beheer")
+    index_title = _("Beheer")
     login_template = None
 
     def has_permission(self, request: HttpRequest) -> bool:
@@ -63,6 +64,23 @@ class TenantScopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg,unused-ignor
             .get_queryset(request)
             .filter(**{f"{self.tenant_field}_id": self._municipality_id(request)})
         )
+
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        municipality_id = self._municipality_id(request)
+        tenant_attr = f"{self.tenant_field}_id"
+
+        class TenantForm(form_class):  # type: ignore[misc,valid-type]
+            def __init__(self, *args: Any, **kw: Any) -> None:
+                super().__init__(*args, **kw)
+                # A new row belongs to the beheerder's municipality before it is validated, so
+                # that the model's clean() can check its references against that tenant.
+                if self.instance.pk is None:
+                    setattr(self.instance, tenant_attr, municipality_id)
+
+        return TenantForm
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         if not change:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -63,6 +64,16 @@ class Neighbourhood(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
 
+    def clean(self) -> None:
+        expected = "WK" if self.kind == NeighbourhoodKind.WIJK else "BU"
+        if self.code and not self.code.startswith(expected):
+            raise ValidationError({"code": _("Een wijk heeft een WK-code, een buurt een BU-code.")})
+        if self.parent_id is not None and self.parent is not None:
+            if self.parent.municipality_id != self.municipality_id:
+                raise ValidationError({"parent": _("De wijk hoort bij een andere gemeente.")})
+            if self.kind != NeighbourhoodKind.BUURT or self.parent.kind != NeighbourhoodKind.WIJK:
+                raise ValidationError({"parent": _("Alleen een buurt ligt in een wijk.")})
+
 
 class FocusArea(models.Model):
     """A (vulnerable) focus area: a set of buurten under one project leader."""
@@ -100,6 +111,13 @@ class FocusArea(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        leader = self.project_leader
+        if leader is not None and leader.municipality_id != self.municipality_id:
+            raise ValidationError(
+                {"project_leader": _("De projectleider hoort bij een andere gemeente.")}
+            )
+
 
 class FocusAreaPartner(models.Model):
     """A partner organisation in a focus area with its role in the approach."""
@@ -120,6 +138,22 @@ class FocusAreaPartner(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation} — {self.role}"
+
+    def clean(self) -> None:
+        if (
+            self.organisation_id is not None
+            and self.organisation.municipality_id != self.municipality_id
+        ):
+            raise ValidationError(
+                {"organisation": _("De organisatie hoort bij een andere gemeente.")}
+            )
+        if (
+            self.focus_area_id is not None
+            and self.focus_area.municipality_id != self.municipality_id
+        ):
+            raise ValidationError(
+                {"focus_area": _("Het focusgebied hoort bij een andere gemeente.")}
+            )
 
 
 class SharingPurpose(models.TextChoices):
@@ -159,3 +193,7 @@ class SharingAgreement(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self) -> None:
+        if self.valid_until is not None and self.valid_from and self.valid_until < self.valid_from:
+            raise ValidationError({"valid_until": _("De einddatum ligt voor de begindatum.")})

@@ -2,15 +2,45 @@
 
 from __future__ import annotations
 
+from typing import Any
+from urllib.parse import urlencode
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from wijkregie.areas.access import access_focus_area
 from wijkregie.areas.api import neighbourhood_features
-from wijkregie.areas.selectors import focus_area_list
-from wijkregie.signals.selectors import SignalFilters, signal_counts_by_neighbourhood
-from wijkregie.tenants.access import require_viewer
+from wijkregie.areas.models import FocusArea, Neighbourhood
+from wijkregie.areas.selectors import focus_area_list, neighbourhood_list
+from wijkregie.signals.selectors import (
+    SignalFilters,
+    category_list,
+    life_domain_list,
+    signal_counts_by_neighbourhood,
+)
+from wijkregie.signals.views import filter_errors
+from wijkregie.tenants.access import Viewer, require_viewer
+
+# The area page filters on period and subject; the area itself is fixed by the URL.
+AREA_FILTER_KEYS = ("from", "to", "domain", "category")
+
+
+def _area_filters(request: HttpRequest, area: FocusArea) -> SignalFilters:
+    params = {key: request.GET.get(key, "") for key in AREA_FILTER_KEYS}
+    filters = SignalFilters.from_query(params)
+    filters.area = str(area.uuid)
+    return filters
+
+
+def _counts(viewer: Viewer, filters: SignalFilters) -> dict[int, int]:
+    if not viewer.reads_signals:
+        return {}
+    return signal_counts_by_neighbourhood(viewer=viewer, filters=filters)
+
+
+def _buurten(area: FocusArea) -> list[Neighbourhood]:
+    return list(area.neighbourhoods.order_by("code"))
 
 
 @login_required
@@ -23,22 +53,23 @@ def area_list(request: HttpRequest) -> HttpResponse:
 def area_detail(request: HttpRequest, uuid: str) -> HttpResponse:
     viewer = require_viewer(request.user)
     area = access_focus_area(viewer, uuid)
-    filters = SignalFilters.from_query(request.GET)
-    filters.area = str(area.uuid)
-    counts = (
-        signal_counts_by_neighbourhood(viewer=viewer, filters=filters)
-        if viewer.reads_signals
-        else {}
-    )
-    hoods = list(area.neighbourhoods.order_by("code"))
+    filters = _area_filters(request, area)
+    counts = _counts(viewer, filters)
+    hoods = _buurten(area)
     rows = [(hood, counts.get(hood.pk, 0)) for hood in hoods]
-    context = {
+    query = {k: v for k, v in filters.as_query().items() if k != "area"}
+    context: dict[str, Any] = {
         "area": area,
         "rows": rows,
-        "total": sum(counts.values()),
+        "total": sum(n for _, n in rows),
         "partners": area.partners.select_related("organisation"),
         "filters": filters,
+        "filter_errors": filter_errors(filters),
+        "active_filters": len(query),
+        "filter_query": urlencode(query),
         "reads_signals": viewer.reads_signals,
+        "categories": category_list(viewer=viewer) if viewer.reads_signals else [],
+        "domains": life_domain_list(viewer=viewer) if viewer.reads_signals else [],
     }
     return render(request, "areas/area_detail.html", context)
 
@@ -47,11 +78,12 @@ def area_detail(request: HttpRequest, uuid: str) -> HttpResponse:
 def area_map_data(request: HttpRequest, uuid: str) -> JsonResponse:
     viewer = require_viewer(request.user)
     area = access_focus_area(viewer, uuid)
-    filters = SignalFilters.from_query(request.GET)
-    filters.area = str(area.uuid)
-    counts = (
-        signal_counts_by_neighbourhood(viewer=viewer, filters=filters)
-        if viewer.reads_signals
-        else {}
-    )
-    return JsonResponse(neighbourhood_features(list(area.neighbourhoods.order_by("code")), counts))
+    counts = _counts(viewer, _area_filters(request, area))
+    return JsonResponse(neighbourhood_features(_buurten(area), counts))
+
+
+@login_required
+def neighbourhood_map_data(request: HttpRequest) -> JsonResponse:
+    """All buurten of the viewer's municipality (boundaries only), for the location picker."""
+    viewer = require_viewer(request.user)
+    return JsonResponse(neighbourhood_features(list(neighbourhood_list(viewer=viewer)), {}))

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -125,6 +127,23 @@ class Category(models.Model):
 
     def __str__(self) -> str:
         return f"{self.parent.name} › {self.name}" if self.parent_id and self.parent else self.name
+
+    def clean(self) -> None:
+        errors: dict[str, Any] = {}
+        if self.parent_id is not None and self.parent is not None:
+            if self.parent.municipality_id != self.municipality_id:
+                errors["parent"] = _("De hoofdcategorie hoort bij een andere gemeente.")
+            elif self.parent.parent_id is not None:
+                errors["parent"] = _("Categorieën hebben twee niveaus: kies een hoofdcategorie.")
+            elif self.pk is not None and self.parent_id == self.pk:
+                errors["parent"] = _("Een categorie kan niet haar eigen hoofdcategorie zijn.")
+        if (
+            self.life_domain_id is not None
+            and self.life_domain.municipality_id != self.municipality_id
+        ):
+            errors["life_domain"] = _("Het leefgebied hoort bij een andere gemeente.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class Signal(models.Model):

@@ -5,16 +5,20 @@ from __future__ import annotations
 import datetime as dt
 import uuid as uuidlib
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from wijkregie.areas.models import FocusArea, Neighbourhood
 from wijkregie.signals.access import visible_signals_q
 from wijkregie.signals.models import Category, LifeDomain, Signal, SignalStatusChange, SourceChannel
 from wijkregie.signals.states import Status
 from wijkregie.tenants.access import Viewer
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 FILTER_KEYS = ("from", "to", "category", "domain", "source", "status", "area", "q")
 
@@ -31,7 +35,8 @@ class SignalFilters:
     status: str = ""
     area: str = ""  # focus area uuid or CBS wijk/buurt code
     q: str = ""
-    errors: dict[str, str] = field(default_factory=dict)
+    # query key -> message; lazy, so shown in the language active when it is rendered
+    errors: dict[str, StrOrPromise] = field(default_factory=dict)
 
     @classmethod
     def from_query(cls, params: Any) -> SignalFilters:
@@ -42,17 +47,17 @@ class SignalFilters:
                 try:
                     setattr(f, attr, dt.date.fromisoformat(raw))
                 except ValueError:
-                    f.errors[key] = "Gebruik een datum als JJJJ-MM-DD."
+                    f.errors[key] = _("Gebruik een datum als JJJJ-MM-DD.")
         if f.date_from and f.date_to and f.date_from > f.date_to:
-            f.errors["to"] = "De einddatum ligt voor de begindatum."
+            f.errors["to"] = _("De einddatum ligt voor de begindatum.")
         f.category = (params.get("category") or "").strip()[:50]
         f.domain = (params.get("domain") or "").strip()[:30]
         f.source = (params.get("source") or "").strip()
         if f.source and f.source not in SourceChannel.values:
-            f.errors["source"] = "Onbekende bron."
+            f.errors["source"] = _("Onbekende bron.")
         f.status = (params.get("status") or "").strip()
         if f.status and f.status not in {s.value for s in Status}:
-            f.errors["status"] = "Onbekende status."
+            f.errors["status"] = _("Onbekende status.")
         f.area = (params.get("area") or "").strip()[:40]
         f.q = (params.get("q") or "").strip()[:100]
         return f

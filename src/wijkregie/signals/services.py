@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy as _
 
 from wijkregie.areas.models import Neighbourhood
 from wijkregie.areas.selectors import buurt_at, has_buurt_boundaries
@@ -30,6 +32,9 @@ from wijkregie.signals.models import (
 from wijkregie.signals.states import FINAL, STATUS_LABELS, Status, is_allowed
 from wijkregie.tenants.access import Viewer
 from wijkregie.tenants.models import Organisation, Role
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # Clocks differ a little between devices; an observation up to 5 minutes "ahead" is accepted.
 FUTURE_TOLERANCE = dt.timedelta(minutes=5)
@@ -59,8 +64,10 @@ class ResolvedLocation:
     neighbourhood: Neighbourhood | None
 
 
-# field name -> one error with a stable code and a Dutch message, so that every problem with
-# an input can be reported at once (the API lists them all; the web form shows them per field).
+# field name -> one error with a stable code and a translatable message, so that every problem
+# with an input can be reported at once (the API lists them all; the web form shows them per
+# field). Messages are lazy: they take the language that is active when they are shown (the
+# web interface: the user's choice; the API: always Dutch).
 Errors = dict[str, ValidationError]
 
 POINT_FIELDS = frozenset({"lat", "lon", "x", "y"})
@@ -68,7 +75,20 @@ ADDRESS_FIELDS = frozenset({"postcode", "huisnummer", "huisletter", "huisnummert
 NOTE_MAX = 500
 
 
-def _error(errors: Errors, field: str, message: str, code: str) -> None:
+def _interpolate(message: StrOrPromise, params: dict[str, Any]) -> str:
+    return str(message) % params
+
+
+def _format(message: StrOrPromise, **params: Any) -> StrOrPromise:
+    """%-format a lazy message when it is shown, in the language active at that moment.
+
+    `gettext_lazy(...) % params` would translate at once, in the language of the moment the
+    error is made; lazy values in `params` (status labels) are translated at the same time.
+    """
+    return lazy(_interpolate, str)(message, params)
+
+
+def _error(errors: Errors, field: str, message: StrOrPromise, code: str) -> None:
     """Keep the first error per field: it is the most basic one."""
     errors.setdefault(field, ValidationError(message, code=code))
 
@@ -92,23 +112,30 @@ def check_location(
         pass
     elif wgs84_given:
         if loc.lat is None or loc.lon is None:
-            _error(errors, "location", "Geef zowel breedtegraad als lengtegraad op.", "incomplete")
+            _error(
+                errors, "location", _("Geef zowel breedtegraad als lengtegraad op."), "incomplete"
+            )
         elif not geo.in_netherlands_wgs84(loc.lat, loc.lon):
-            _error(errors, "location", "Deze locatie ligt buiten Nederland.", "outside_nl")
+            _error(errors, "location", _("Deze locatie ligt buiten Nederland."), "outside_nl")
         else:
             point = geo.point_from_wgs84(loc.lat, loc.lon)
     elif rd_given:
         if loc.x is None or loc.y is None:
             _error(
-                errors, "location", "Geef zowel de x- als de y-coördinaat (RD) op.", "incomplete"
+                errors, "location", _("Geef zowel de x- als de y-coördinaat (RD) op."), "incomplete"
             )
         elif not geo.in_netherlands_rd(loc.x, loc.y):
-            _error(errors, "location", "Deze RD-coördinaten liggen buiten Nederland.", "outside_nl")
+            _error(
+                errors, "location", _("Deze RD-coördinaten liggen buiten Nederland."), "outside_nl"
+            )
         else:
             point = geo.point_from_rd(loc.x, loc.y)
             if not geo.in_netherlands_wgs84(point.lat, point.lon):
                 _error(
-                    errors, "location", "Deze RD-coördinaten liggen buiten Nederland.", "outside_nl"
+                    errors,
+                    "location",
+                    _("Deze RD-coördinaten liggen buiten Nederland."),
+                    "outside_nl",
                 )
                 point = None
 
@@ -121,19 +148,22 @@ def check_location(
         normalised = dutch.normalise_postcode(loc.postcode)
         if normalised is None:
             _error(
-                errors, "postcode", "Vul een geldige postcode in, bijvoorbeeld 1234 AB.", "invalid"
+                errors,
+                "postcode",
+                _("Vul een geldige postcode in, bijvoorbeeld 1234 AB."),
+                "invalid",
             )
         else:
             postcode = normalised
         if loc.huisnummer is None or not 0 < loc.huisnummer <= 99999:
-            _error(errors, "huisnummer", "Vul een huisnummer in tussen 1 en 99999.", "invalid")
+            _error(errors, "huisnummer", _("Vul een huisnummer in tussen 1 en 99999."), "invalid")
         if loc.huisletter and not dutch.HUISLETTER_RE.match(loc.huisletter):
-            _error(errors, "huisletter", "Een huisletter is één letter.", "invalid")
+            _error(errors, "huisletter", _("Een huisletter is één letter."), "invalid")
         if loc.huisnummertoevoeging and not dutch.TOEVOEGING_RE.match(loc.huisnummertoevoeging):
             _error(
                 errors,
                 "huisnummertoevoeging",
-                "Een toevoeging is 1 tot 4 letters of cijfers.",
+                _("Een toevoeging is 1 tot 4 letters of cijfers."),
                 "invalid",
             )
 
@@ -144,17 +174,17 @@ def check_location(
             municipality_id=municipality_id, code=loc.neighbourhood_code.upper(), kind="buurt"
         ).first()
         if hood is None:
-            _error(errors, "neighbourhood", "Onbekende buurt.", "unknown")
+            _error(errors, "neighbourhood", _("Onbekende buurt."), "unknown")
     hood_given = hood_unparsed or bool(loc.neighbourhood_code)
 
     if address_given and not point_given and not hood_given:
         # Without a point the buurt of an address cannot be derived (no address register here).
-        _error(errors, "neighbourhood", "Kies de buurt van dit adres.", "required")
+        _error(errors, "neighbourhood", _("Kies de buurt van dit adres."), "required")
     if not (point_given or address_given or hood_given):
         _error(
             errors,
             "location",
-            "Geef een locatie op: een punt op de kaart, coördinaten, een adres of een buurt.",
+            _("Geef een locatie op: een punt op de kaart, coördinaten, een adres of een buurt."),
             "required",
         )
     found: Neighbourhood | None = None
@@ -165,7 +195,7 @@ def check_location(
             _error(
                 errors,
                 "location",
-                "Deze locatie ligt buiten de gemeente: kies een punt binnen een van de buurten.",
+                _("Deze locatie ligt buiten de gemeente: kies een punt binnen een van de buurten."),
                 "outside_municipality",
             )
     if errors or unparsed:
@@ -194,7 +224,7 @@ def check_location(
 
 
 def resolve_location(municipality_id: int, loc: LocationInput) -> ResolvedLocation:
-    """Point (WGS84 or RD), address (+ buurt) or buurt only. Raises ValidationError in Dutch."""
+    """Point (WGS84 or RD), address (+ buurt) or buurt only. Raises ValidationError."""
     resolved, errors = check_location(municipality_id, loc)
     if errors or resolved is None:
         raise ValidationError(errors)
@@ -202,10 +232,10 @@ def resolve_location(municipality_id: int, loc: LocationInput) -> ResolvedLocati
 
 
 def _check_choice(
-    errors: Errors, field: str, value: str | None, choices: list[str], label: str
+    errors: Errors, field: str, value: str | None, choices: list[str], message: StrOrPromise
 ) -> None:
     if value is not None and value not in choices:
-        _error(errors, field, f"Kies een geldige {label}.", "invalid_choice")
+        _error(errors, field, message, "invalid_choice")
 
 
 def owner_for(viewer: Viewer, slug: str | None) -> tuple[Organisation | None, Errors]:
@@ -218,14 +248,17 @@ def owner_for(viewer: Viewer, slug: str | None) -> tuple[Organisation | None, Er
             _error(
                 errors,
                 "owner_organisation",
-                "U kunt alleen signalen registreren voor uw eigen organisatie.",
+                _("U kunt alleen signalen registreren voor uw eigen organisatie."),
                 "forbidden",
             )
         return owner, errors
     if len(owners) == 1:
         return owners[0], errors
     _error(
-        errors, "owner_organisation", "Geef de organisatie op waarvoor u registreert.", "required"
+        errors,
+        "owner_organisation",
+        _("Geef de organisatie op waarvoor u registreert."),
+        "required",
     )
     return None, errors
 
@@ -239,7 +272,7 @@ def category_for(viewer: Viewer, code: str) -> tuple[Category | None, Errors]:
         .first()
     )
     if category is None:
-        _error(errors, "category", "Onbekende categorie.", "unknown")
+        _error(errors, "category", _("Onbekende categorie."), "unknown")
     return category, errors
 
 
@@ -269,14 +302,14 @@ def check_new_signal(
             _error(
                 errors,
                 "owner_organisation",
-                "Geef de organisatie op waarvoor u registreert.",
+                _("Geef de organisatie op waarvoor u registreert."),
                 "required",
             )
         elif owner_organisation.pk not in viewer.writer_organisation_ids:
             _error(
                 errors,
                 "owner_organisation",
-                "U kunt alleen signalen registreren voor uw eigen organisatie.",
+                _("U kunt alleen signalen registreren voor uw eigen organisatie."),
                 "forbidden",
             )
     if "category" not in unparsed and (
@@ -284,37 +317,59 @@ def check_new_signal(
         or category.municipality_id != viewer.municipality_id
         or not category.active
     ):
-        _error(errors, "category", "Kies een bestaande categorie.", "unknown")
+        _error(errors, "category", _("Kies een bestaande categorie."), "unknown")
     if "observed_at" not in unparsed:
         if observed_at is None or timezone.is_naive(observed_at):
-            _error(errors, "observed_at", "Geef datum en tijd van de waarneming op.", "required")
+            _error(errors, "observed_at", _("Geef datum en tijd van de waarneming op."), "required")
         elif observed_at > timezone.now() + FUTURE_TOLERANCE:
-            _error(errors, "observed_at", "De waarneming kan niet in de toekomst liggen.", "future")
+            _error(
+                errors, "observed_at", _("De waarneming kan niet in de toekomst liggen."), "future"
+            )
     if description is not None and len(description) > DESCRIPTION_MAX:
         _error(
             errors,
             "description",
-            f"De omschrijving is te lang: maximaal {DESCRIPTION_MAX} tekens.",
+            _format(
+                _("De omschrijving is te lang: maximaal %(limit)d tekens."), limit=DESCRIPTION_MAX
+            ),
             "max_length",
         )
-    _check_choice(errors, "source_channel", source_channel, SourceChannel.values, "bron")
+    # Whole sentences per field, not one sentence with the field name filled in: a translator
+    # cannot word "Kies een geldige {label}" well for every label.
+    _check_choice(
+        errors,
+        "source_channel",
+        source_channel,
+        SourceChannel.values,
+        _("Kies een geldige bron."),
+    )
     _check_choice(
         errors,
         "source_reliability",
         source_reliability,
         SourceReliability.values,
-        "betrouwbaarheid van de bron",
+        _("Kies een geldige betrouwbaarheid van de bron."),
     )
     _check_choice(
         errors,
         "info_reliability",
         info_reliability,
         InfoReliability.values,
-        "betrouwbaarheid van de informatie",
+        _("Kies een geldige betrouwbaarheid van de informatie."),
     )
-    _check_choice(errors, "handling_code", handling_code, HandlingCode.values, "behandelcode")
     _check_choice(
-        errors, "confidentiality", confidentiality, Confidentiality.values, "vertrouwelijkheid"
+        errors,
+        "handling_code",
+        handling_code,
+        HandlingCode.values,
+        _("Kies een geldige behandelcode."),
+    )
+    _check_choice(
+        errors,
+        "confidentiality",
+        confidentiality,
+        Confidentiality.values,
+        _("Kies een geldige vertrouwelijkheid."),
     )
     location_unparsed = frozenset(
         "neighbourhood_code" if name == "neighbourhood" else name
@@ -415,14 +470,17 @@ def signal_create(
 
 
 def check_status_change(*, viewer: Viewer, signal: Signal, to_status: str, note: str) -> Errors:
-    """Every rule for a status change, all violations at once (Dutch messages)."""
+    """Every rule for a status change, all violations at once."""
     errors: Errors = {}
     if len(note) > NOTE_MAX:
         _error(
-            errors, "note", f"De toelichting is te lang: maximaal {NOTE_MAX} tekens.", "max_length"
+            errors,
+            "note",
+            _format(_("De toelichting is te lang: maximaal %(limit)d tekens."), limit=NOTE_MAX),
+            "max_length",
         )
     if to_status not in {s.value for s in Status}:
-        _error(errors, "status", "Onbekende status.", "invalid_choice")
+        _error(errors, "status", _("Onbekende status."), "invalid_choice")
         return errors
     owner_roles = viewer.roles_by_organisation.get(signal.owner_organisation_id, frozenset())
     reopening = signal.status in FINAL and to_status == Status.OPEN
@@ -433,28 +491,31 @@ def check_status_change(*, viewer: Viewer, signal: Signal, to_status: str, note:
         _error(
             errors,
             "status",
-            "Alleen de organisatie die eigenaar is van dit signaal kan de status wijzigen.",
+            _("Alleen de organisatie die eigenaar is van dit signaal kan de status wijzigen."),
             "not_owner",
         )
     elif not is_allowed(signal.status, to_status, may_reopen=True):
         _error(
             errors,
             "status",
-            f"Van '{STATUS_LABELS.get(signal.status, signal.status)}' naar "
-            f"'{STATUS_LABELS.get(to_status, to_status)}' is geen toegestane statuswijziging.",
+            _format(
+                _("Van '%(current)s' naar '%(target)s' is geen toegestane statuswijziging."),
+                current=STATUS_LABELS.get(signal.status, signal.status),
+                target=STATUS_LABELS.get(to_status, to_status),
+            ),
             "invalid_transition",
         )
     elif not may_change_status(viewer, signal, to_status):
         _error(
             errors,
             "status",
-            "Alleen een regisseur van de eigenaar kan een signaal heropenen."
+            _("Alleen een regisseur van de eigenaar kan een signaal heropenen.")
             if reopening
-            else "Deze statuswijziging is niet toegestaan voor uw rol.",
+            else _("Deze statuswijziging is niet toegestaan voor uw rol."),
             "reopen_forbidden" if reopening else "forbidden",
         )
     if reopening and not note.strip():
-        _error(errors, "note", "Geef een reden voor het heropenen.", "required")
+        _error(errors, "note", _("Geef een reden voor het heropenen."), "required")
     return errors
 
 

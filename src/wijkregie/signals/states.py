@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class Status(StrEnum):
@@ -13,12 +19,13 @@ class Status(StrEnum):
     GEANNULEERD = "geannuleerd"
 
 
-STATUS_LABELS: dict[str, str] = {
-    Status.OPEN: "Open",
-    Status.IN_BEHANDELING: "In behandeling",
-    Status.DOORGEZET: "Doorgezet",
-    Status.AFGEHANDELD: "Afgehandeld",
-    Status.GEANNULEERD: "Geannuleerd",
+# Lazy: a label is translated when it is shown, into the language active at that moment.
+STATUS_LABELS: dict[str, StrOrPromise] = {
+    Status.OPEN: _("Open"),
+    Status.IN_BEHANDELING: _("In behandeling"),
+    Status.DOORGEZET: _("Doorgezet"),
+    Status.AFGEHANDELD: _("Afgehandeld"),
+    Status.GEANNULEERD: _("Geannuleerd"),
 }
 
 FINAL = frozenset({Status.DOORGEZET, Status.AFGEHANDELD, Status.GEANNULEERD})

@@ -1,9 +1,13 @@
-"""Web views for signals: list (filters in the URL), export, detail, new, status change."""
+"""Web views for signals: list (filters in the URL), export, detail, new, status change.
+
+Views stay thin: reads go through selectors and access functions, writes through services.
+"""
 
 from __future__ import annotations
 
 import csv
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -12,18 +16,28 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods, require_POST
 
 from wijkregie.areas.selectors import focus_area_list, neighbourhood_list
 from wijkregie.privacy.models import AccessAction
 from wijkregie.privacy.services import log_access
 from wijkregie.signals import selectors, services
-from wijkregie.signals.access import access_signal, may_reopen, may_see_personal_details
+from wijkregie.signals.access import (
+    access_signal,
+    may_change_status,
+    may_reopen,
+    may_see_personal_details,
+)
 from wijkregie.signals.forms import SignalForm, StatusForm
 from wijkregie.signals.models import SourceChannel
 from wijkregie.signals.states import STATUS_LABELS, Status, next_statuses
 from wijkregie.tenants.access import Viewer, require_viewer
+from wijkregie.web.templatetags.wijkregie import status_label
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def _reader(request: HttpRequest) -> Viewer:
@@ -33,16 +47,29 @@ def _reader(request: HttpRequest) -> Viewer:
     return viewer
 
 
+def filter_errors(filters: selectors.SignalFilters) -> dict[str, StrOrPromise]:
+    """Filter messages from the selector (lazy: rendered in the active language)."""
+    return dict(filters.errors)
+
+
 def _filter_context(viewer: Viewer, filters: selectors.SignalFilters) -> dict[str, Any]:
     return {
         "filters": filters,
+        "filter_errors": filter_errors(filters),
         "categories": selectors.category_list(viewer=viewer),
         "domains": selectors.life_domain_list(viewer=viewer),
         "sources": SourceChannel.choices,
-        "statuses": list(STATUS_LABELS.items()),
+        "statuses": [(key, status_label(key)) for key in STATUS_LABELS],
         "focus_areas": focus_area_list(viewer=viewer),
         "buurten": neighbourhood_list(viewer=viewer),
     }
+
+
+def _service_errors(exc: ValidationError) -> dict[str, list[str]]:
+    """Service messages per field, as text in the active language (they are lazy)."""
+    if hasattr(exc, "error_dict"):
+        return exc.message_dict
+    return {"__all__": exc.messages}
 
 
 @login_required
@@ -53,12 +80,10 @@ def signal_list(request: HttpRequest) -> HttpResponse:
     paginator = Paginator(qs, settings.SIGNAL_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     query = filters.as_query()
-    from urllib.parse import urlencode
-
     context = {
         **_filter_context(viewer, filters),
         "page": page,
-        "query_string": urlencode(query),
+        "active_filters": len(query),
         "export_query": urlencode(query),
         "search_disabled": viewer.pseudonymised,
     }
@@ -89,20 +114,23 @@ def signal_export(request: HttpRequest) -> HttpResponse:
         ]
     )
     count = 0
-    for s in qs.iterator(chunk_size=2000):
-        count += 1
-        writer.writerow(
-            [
-                s.uuid,
-                timezone.localtime(s.observed_at).strftime("%d-%m-%Y %H:%M"),
-                s.category.name,
-                s.life_domain.name,
-                s.get_source_channel_display(),
-                s.owner_organisation.name,
-                s.neighbourhood.code if s.neighbourhood else "",
-                STATUS_LABELS.get(s.status, s.status),
-            ]
-        )
+    # The export is a data file with Dutch column names for partner systems: its labels stay
+    # Dutch whatever language the user reads the screens in.
+    with translation.override("nl"):
+        for s in qs.iterator(chunk_size=2000):
+            count += 1
+            writer.writerow(
+                [
+                    s.uuid,
+                    timezone.localtime(s.observed_at).strftime("%d-%m-%Y %H:%M"),
+                    s.category.name,
+                    s.life_domain.name,
+                    s.get_source_channel_display(),
+                    s.owner_organisation.name,
+                    s.neighbourhood.code if s.neighbourhood else "",
+                    STATUS_LABELS.get(s.status, s.status),
+                ]
+            )
     log_access(
         viewer=viewer,
         action=AccessAction.EXPORT,
@@ -115,23 +143,27 @@ def signal_export(request: HttpRequest) -> HttpResponse:
     return response
 
 
+def _status_choices(viewer: Viewer, signal: Any) -> list[tuple[str, str]]:
+    return [
+        (s.value, status_label(s.value))
+        for s in next_statuses(signal.status, may_reopen=may_reopen(viewer, signal))
+        if may_change_status(viewer, signal, s.value)
+    ]
+
+
 @login_required
 def signal_detail(request: HttpRequest, uuid: str) -> HttpResponse:
-    viewer = _reader(request)
+    # No role gate before access_signal: a user without a signal-reading role is refused there,
+    # so that the refused attempt is in the access log like any other denied read.
+    viewer = require_viewer(request.user)
     signal = access_signal(viewer, uuid)
-    choices = [
-        (s.value, STATUS_LABELS[s])
-        for s in next_statuses(signal.status, may_reopen=may_reopen(viewer, signal))
-    ]
-    from wijkregie.signals.access import may_change_status
-
-    choices = [c for c in choices if may_change_status(viewer, signal, c[0])]
+    choices = _status_choices(viewer, signal)
     context = {
         "signal": signal,
         "personal": may_see_personal_details(viewer, signal),
         "history": selectors.signal_status_history(signal=signal),
-        "status_label": STATUS_LABELS.get(signal.status, signal.status),
         "status_form": StatusForm(choices=choices) if choices else None,
+        "reopening": signal.status in {Status.DOORGEZET, Status.AFGEHANDELD, Status.GEANNULEERD},
     }
     return render(request, "signals/signal_detail.html", context)
 
@@ -141,8 +173,7 @@ def signal_detail(request: HttpRequest, uuid: str) -> HttpResponse:
 def signal_status_view(request: HttpRequest, uuid: str) -> HttpResponse:
     viewer = _reader(request)
     signal = access_signal(viewer, uuid)
-    choices = [(s.value, STATUS_LABELS[s]) for s in Status]
-    form = StatusForm(request.POST, choices=choices)
+    form = StatusForm(request.POST, choices=[(s.value, status_label(s.value)) for s in Status])
     if form.is_valid():
         try:
             services.signal_change_status(
@@ -152,42 +183,39 @@ def signal_status_view(request: HttpRequest, uuid: str) -> HttpResponse:
                 note=form.cleaned_data["note"],
             )
         except ValidationError as exc:
-            for msgs in exc.message_dict.values():
+            for msgs in _service_errors(exc).values():
                 for msg in msgs:
                     messages.error(request, msg)
         else:
-            messages.success(request, "De status is gewijzigd.")
+            messages.success(request, _("De status is gewijzigd."))
     else:
-        messages.error(request, "Kies een geldige status.")
+        for field_errors in form.errors.values():
+            for error in field_errors:
+                messages.error(request, str(error))
     return redirect("web:signal-detail", uuid=signal.uuid)
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def signal_create_view(request: HttpRequest) -> HttpResponse:
     viewer = require_viewer(request.user)
     if not viewer.writes_signals:
         raise Http404
-    from wijkregie.tenants.models import Organisation
-
-    organisations = Organisation.objects.filter(pk__in=viewer.writer_organisation_ids).order_by(
-        "name"
-    )
-    categories = selectors.category_list(viewer=viewer).filter(parent__isnull=False)
-    buurten = neighbourhood_list(viewer=viewer)
     form = SignalForm(
-        request.POST or None, organisations=organisations, categories=categories, buurten=buurten
+        request.POST if request.method == "POST" else None,
+        viewer=viewer,
+        # Signals get a leaf category: a subcategory, or a main category without any.
+        categories=selectors.category_list(viewer=viewer).exclude(children__active=True),
+        buurten=neighbourhood_list(viewer=viewer),
     )
-    if request.method == "POST" and form.is_valid():
+    if form.is_bound and form.is_valid():
         data = form.cleaned_data
-        observed = data["observed_at"]
-        if timezone.is_naive(observed):
-            observed = timezone.make_aware(observed)
         try:
             signal = services.signal_create(
                 viewer=viewer,
                 owner_organisation=data["owner_organisation"],
                 category=data["category"],
-                observed_at=observed,
+                observed_at=data["observed_at"],
                 description=data["description"],
                 location=services.as_location_input(data),
                 source_channel=data["source_channel"],
@@ -197,11 +225,11 @@ def signal_create_view(request: HttpRequest) -> HttpResponse:
                 confidentiality=data["confidentiality"] or None,
             )
         except ValidationError as exc:
-            for field, msgs in exc.message_dict.items():
+            for field, msgs in _service_errors(exc).items():
                 target = field if field in form.fields else None
                 for msg in msgs:
                     form.add_error(target, msg)
         else:
-            messages.success(request, "Het signaal is geregistreerd.")
+            messages.success(request, _("Het signaal is geregistreerd."))
             return redirect("web:signal-detail", uuid=signal.uuid)
     return render(request, "signals/signal_form.html", {"form": form})

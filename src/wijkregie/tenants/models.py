@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -117,6 +119,18 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.organisation} ({self.get_role_display()})"
+
+    def clean(self) -> None:
+        errors: dict[str, Any] = {}
+        if (
+            self.organisation_id is not None
+            and self.organisation.municipality_id != self.municipality_id
+        ):
+            errors["organisation"] = _("De organisatie hoort bij een andere gemeente.")
+        if self.user_id is not None and self.user.municipality_id != self.municipality_id:
+            errors["user"] = _("De gebruiker hoort bij een andere gemeente.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class ApiToken(models.Model):

@@ -64,16 +64,14 @@ def test_signal_detail(world: World, persona: str, signal_key: str) -> None:
     response = client.get(f"/signalen/{signal.uuid}/")
     visible = signal_key in EXPECTED_VISIBLE[persona]
     assert response.status_code == (200 if visible else 404)
-    if persona in READERS:
-        # Every granted or denied read leaves exactly one access event.
-        assert AccessEvent.objects.count() == before + 1
-        event = AccessEvent.objects.order_by("-id").first()
-        assert event is not None
-        assert event.outcome == ("granted" if visible else "denied")
-        assert event.access_point == "web"
-    else:
-        # Users without any signal role are refused before any signal is looked up.
-        assert AccessEvent.objects.count() == before
+    # Every granted or denied read leaves exactly one access event, also for users without
+    # any signal-reading role (privacy officer, beheerder): their attempt is a denied read.
+    assert AccessEvent.objects.count() == before + 1
+    event = AccessEvent.objects.order_by("-id").first()
+    assert event is not None
+    assert event.outcome == ("granted" if visible else "denied")
+    assert event.access_point == "web"
+    assert event.user_id == world.users[persona].pk
     if visible and persona == "analist":
         assert signal.description not in response.content.decode()
 
@@ -192,3 +190,23 @@ def test_anonymous_cannot_see_a_signal(world: World) -> None:
     response = Client().get(f"/signalen/{world.signals['police_shared'].uuid}/")
     assert response.status_code == 302
     assert Signal.objects.filter(status="open").count() == len(world.signals)
+
+
+def test_admin_refuses_a_third_category_level(world: World) -> None:
+    client = client_for(world, "beheerder")
+    response = client.post(
+        "/beheer/signals/category/add/",
+        {
+            "code": "derde",
+            "name": "Derde niveau",
+            "parent": world.categories["overlast-jeugd"].pk,
+            "life_domain": world.domains["veiligheid"].pk,
+            "default_confidentiality": "normaal",
+            "active": "on",
+        },
+    )
+    assert response.status_code == 200  # the form again, with the error
+    assert "twee niveaus" in response.content.decode()
+    from wijkregie.signals.models import Category
+
+    assert not Category.objects.filter(code="derde").exists()

@@ -14,4 +14,5 @@ def viewer(request: HttpRequest) -> dict[str, Any]:
         "viewer": v,
         "is_beheerder": bool(v and v.has_role("beheerder")),
         "map_tile_url": settings.MAP_TILE_URL,
+        "map_tile_attribution": settings.MAP_TILE_ATTRIBUTION,
     }

@@ -18,6 +18,11 @@ urlpatterns = [
     path("signalen/<str:uuid>/", signal_views.signal_detail, name="signal-detail"),
     path("signalen/<str:uuid>/status/", signal_views.signal_status_view, name="signal-status"),
     path("gebieden/", area_views.area_list, name="area-list"),
+    path(
+        "gebieden/buurten.json",
+        area_views.neighbourhood_map_data,
+        name="neighbourhood-map-data",
+    ),
     path("gebieden/<str:uuid>/", area_views.area_detail, name="area-detail"),
     path("gebieden/<str:uuid>/kaart.json", area_views.area_map_data, name="area-map-data"),
     path("toegankelijkheid/", views.accessibility, name="accessibility"),

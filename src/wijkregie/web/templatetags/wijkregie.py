@@ -8,21 +8,28 @@ from django import forms, template
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
+from wijkregie.signals.states import STATUS_LABELS
+
 register = template.Library()
 
-_CLASSES = {
-    forms.Select: "utrecht-select utrecht-select--html-select",
-    forms.Textarea: "utrecht-textarea utrecht-textarea--html-textarea",
-    forms.CheckboxInput: "utrecht-checkbox utrecht-checkbox--html-input",
-}
+_CLASSES: list[tuple[type[forms.Widget], str, str]] = [
+    (forms.Select, "utrecht-select utrecht-select--html-select", "utrecht-select--invalid"),
+    (
+        forms.Textarea,
+        "utrecht-textarea utrecht-textarea--html-textarea",
+        "utrecht-textarea--invalid",
+    ),
+    (forms.CheckboxInput, "utrecht-checkbox utrecht-checkbox--html-input", ""),
+]
+_TEXTBOX = ("utrecht-textbox utrecht-textbox--html-input", "utrecht-textbox--invalid")
 
 
 @register.simple_tag
 def utrecht_widget(field: forms.BoundField) -> SafeString:
     widget = field.field.widget
-    css = next(
-        (c for cls, c in _CLASSES.items() if isinstance(widget, cls)),
-        "utrecht-textbox utrecht-textbox--html-input",
+    css, invalid_css = next(
+        ((c, i) for cls, c, i in _CLASSES if isinstance(widget, cls)),
+        _TEXTBOX,
     )
     attrs: dict[str, Any] = {"class": css}
     described = []
@@ -31,7 +38,8 @@ def utrecht_widget(field: forms.BoundField) -> SafeString:
     if field.errors:
         described.append(f"{field.auto_id}-error")
         attrs["aria-invalid"] = "true"
-        attrs["class"] += " utrecht-textbox--invalid" if "textbox" in css else ""
+        if invalid_css:
+            attrs["class"] += f" {invalid_css}"
     if described:
         attrs["aria-describedby"] = " ".join(described)
     if field.field.required:
@@ -44,6 +52,15 @@ def local_dt(value: Any) -> str:
     if value is None:
         return ""
     return timezone.localtime(value).strftime("%d-%m-%Y %H:%M")
+
+
+@register.filter
+def status_label(value: Any) -> str:
+    """The label of a signal status in the active language ('' stays '')."""
+    if not value:
+        return ""
+    label = STATUS_LABELS.get(str(value))  # lazy: str() translates into the active language
+    return str(label) if label else str(value)
 
 
 @register.simple_tag(takes_context=True)
