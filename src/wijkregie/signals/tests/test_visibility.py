@@ -89,3 +89,30 @@ def test_expired_agreement_stops_sharing(world: World) -> None:
     viewer = viewer_for(world.users["corporatie"])
     assert viewer is not None
     assert set(signal_list(viewer=viewer)) == {world.signals["corporatie_own"]}
+
+
+def test_two_agreements_do_not_combine(world: World) -> None:
+    """Category from one convenant and area from another must not add up to sharing."""
+    import datetime as dt
+
+    from wijkregie.areas.models import FocusArea, SharingAgreement
+
+    south = FocusArea.objects.create(municipality=world.gm, name="Zuid")
+    south.neighbourhoods.set([world.buurten["03"]])
+    housing = SharingAgreement.objects.create(
+        municipality=world.gm,
+        title="Convenant Wonen Zuid",
+        purpose="signalering",
+        legal_basis="x",
+        valid_from=dt.date(2020, 1, 1),
+    )
+    housing.parties.set([world.orgs["politie"], world.orgs["corporatie"]])
+    housing.categories.set([world.categories["woonfraude"]])
+    housing.focus_areas.set([south])
+    viewer = viewer_for(world.users["corporatie"])
+    assert viewer is not None
+    # police_outside is jeugdoverlast (a Noord-convenant category) in buurt 03 (a Zuid-convenant
+    # buurt): neither agreement covers both, so the corporation must not see it.
+    visible = set(signal_list(viewer=viewer))
+    assert world.signals["police_outside"] not in visible
+    assert visible == {world.signals["police_shared"], world.signals["corporatie_own"]}

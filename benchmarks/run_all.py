@@ -1,0 +1,238 @@
+"""`make bench`: the demo generator at scale and the signal list API against bare SQL.
+
+For each database (SQLite under benchmarks/out/ always; PostgreSQL when configured or
+reachable at 127.0.0.1:5432):
+
+1. a fresh database, migrated;
+2. `wijkregie demo-data --seed 1 --signals N` in a child process: wall time and peak RSS
+   (from os.wait4, i.e. the child's own getrusage);
+3. benchmarks/latency.py in a child process: p50/p95 of the first page of
+   GET /api/v1/signals?domain=veiligheid&from=<3 months ago>&area=<focus area>, against p95 of
+   the bare SQL for the same rows; goal: API p95 <= 3 x SQL p95.
+
+Environment:
+    BENCH_SIGNALS        number of demo signals (default 1000000)
+    BENCH_DATABASES      comma list of "sqlite", "postgres" (default: sqlite, plus postgres
+                         when available)
+    BENCH_DATABASE_URL   PostgreSQL database to use; it is DROPPED and recreated
+    DATABASE_URL         if it points at PostgreSQL: the server to use (database
+                         "wijkregie_bench" on it, never the configured database itself)
+    BENCH_REPEAT, BENCH_WARMUP   repetitions for latency.py (default 300, 30)
+
+Output: human-readable lines and benchmarks/out/results.json.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import platform
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+OUT = HERE / "out"
+BIN = Path(sys.executable).parent
+WIJKREGIE = BIN / "wijkregie"
+SEED = 1
+PG_DEFAULT = "postgres://postgres@127.0.0.1:5432/wijkregie_bench"
+BENCH_DB_NAME = "wijkregie_bench"
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str  # "sqlite" or "postgres"
+    url: str
+    recreate: bool = True
+
+
+def log(message: str = "") -> None:
+    print(message, flush=True)
+
+
+def postgres_reachable(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1.0):
+            return True
+    except OSError:
+        return False
+
+
+def postgres_url() -> str | None:
+    explicit = os.environ.get("BENCH_DATABASE_URL")
+    if explicit:
+        return explicit
+    configured = os.environ.get("DATABASE_URL", "")
+    if configured.startswith(("postgres://", "postgresql://")):
+        # Same server, but never the configured database itself: that one may hold real data.
+        parts = urlsplit(configured)
+        return urlunsplit(parts._replace(path=f"/{BENCH_DB_NAME}"))
+    if postgres_reachable("127.0.0.1", 5432):
+        return PG_DEFAULT
+    return None
+
+
+def targets() -> list[Target]:
+    wanted = [w.strip() for w in os.environ.get("BENCH_DATABASES", "").split(",") if w.strip()]
+    result = []
+    if not wanted or "sqlite" in wanted:
+        result.append(Target("sqlite", f"sqlite:///{OUT / 'bench.sqlite3'}"))
+    if not wanted or "postgres" in wanted:
+        url = postgres_url()
+        if url:
+            result.append(Target("postgres", url))
+        elif "postgres" in wanted:
+            raise SystemExit("PostgreSQL requested but not configured or not reachable.")
+    return result
+
+
+def fresh_database(target: Target) -> None:
+    if target.name == "sqlite":
+        path = Path(urlsplit(target.url).path)
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return
+    import psycopg
+
+    parts = urlsplit(target.url)
+    name = parts.path.lstrip("/")
+    admin_url = urlunsplit(parts._replace(path="/postgres", scheme="postgresql"))
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def child_env(target: Target) -> dict[str, str]:
+    env = dict(os.environ)
+    env["DATABASE_URL"] = target.url
+    env.setdefault("DJANGO_SETTINGS_MODULE", "wijkregie.settings")
+    env.pop("DEBUG", None)  # DEBUG keeps every query in memory
+    return env
+
+
+def run_measured(args: list[str], env: dict[str, str], log_path: Path) -> tuple[float, int, int]:
+    """Run a child; return (wall seconds, peak RSS in bytes, exit status)."""
+    with log_path.open("w") as out:
+        started = time.perf_counter()
+        child = subprocess.Popen(args, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)  # noqa: S603
+        _, status, usage = os.wait4(child.pid, 0)
+        wall = time.perf_counter() - started
+    child.returncode = os.waitstatus_to_exitcode(status)
+    # ru_maxrss is in kilobytes on Linux (bytes on macOS).
+    scale = 1 if sys.platform == "darwin" else 1024
+    return wall, usage.ru_maxrss * scale, child.returncode
+
+
+def bench(target: Target, n_signals: int) -> dict[str, Any]:
+    env = child_env(target)
+    log(f"[{target.name}] fresh database, migrate ...")
+    fresh_database(target)
+    subprocess.run(  # noqa: S603
+        [str(WIJKREGIE), "migrate", "--noinput", "-v", "0"], env=env, cwd=ROOT, check=True
+    )
+    log(f"[{target.name}] demo-data --seed {SEED} --signals {n_signals:,} ...")
+    gen_log = OUT / f"demo-data-{target.name}.log"
+    wall, peak, status = run_measured(
+        [str(WIJKREGIE), "demo-data", "--seed", str(SEED), "--signals", str(n_signals)],
+        env,
+        gen_log,
+    )
+    if status != 0:
+        raise SystemExit(f"demo-data failed ({status}); see {gen_log}")
+    generator = {
+        "signals": n_signals,
+        "seconds": round(wall, 1),
+        "signals_per_second": round(n_signals / wall) if wall else None,
+        "peak_rss_mb": round(peak / 2**20, 1),
+        "log": str(gen_log.relative_to(ROOT)),
+    }
+    log(
+        f"[{target.name}] generator: {n_signals:,} signals in {wall:.1f} s "
+        f"({generator['signals_per_second']:,}/s), peak RSS {generator['peak_rss_mb']} MB"
+    )
+    log(f"[{target.name}] API latency against bare SQL ...")
+    completed = subprocess.run(  # noqa: S603
+        [sys.executable, str(HERE / "latency.py")],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    latency = json.loads(completed.stdout.strip().splitlines()[-1])
+    report_latency(target.name, latency)
+    return {"database": target.name, "generator": generator, "latency": latency}
+
+
+def report_latency(name: str, r: dict[str, Any]) -> None:
+    api, sql = r["api"], r["sql"]
+    log(f"[{name}] request: GET {r['url']}  ({r['focus_area']})")
+    log(
+        f"[{name}]   {r['rows_on_page']} rows on the first page, {r['matching_rows']:,} matching "
+        f"signals of {r['signals_in_database']:,}"
+    )
+    log(
+        f"[{name}]   API  p50 {api['p50_ms']:.2f} ms  p95 {api['p95_ms']:.2f} ms  ({api['n']} runs)"
+    )
+    log(
+        f"[{name}]   SQL  p50 {sql['p50_ms']:.2f} ms  p95 {sql['p95_ms']:.2f} ms  "
+        "(same rows, raw DB-API cursor)"
+    )
+    verdict = "met" if r["goal_met"] else "NOT met"
+    log(f"[{name}]   ratio p95 API / p95 SQL = {r['ratio_p95']}x  (goal <= 3x: {verdict})")
+    request = r["api_request"]
+    log(
+        f"[{name}]   one API request: {request['queries']} queries, "
+        f"{request['db_ms']:.2f} ms in cursor.execute"
+    )
+    if not r["goal_met"]:
+        log(f"[{name}]   where an API request spends its time (cProfile, cumulative, per request;")
+        log(f"[{name}]   wrappers around more than 60 % of the request left out):")
+        for row in [row for row in r["profile_top"] if row["share"] < 0.6][:14]:
+            log(f"[{name}]     {row['ms_per_request']:8.2f} ms  {row['function']}")
+
+
+def main() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    n_signals = int(os.environ.get("BENCH_SIGNALS", "1000000"))
+    started = time.perf_counter()
+    chosen = targets()
+    log(f"Wijkregie benchmarks: {n_signals:,} demo signals, databases: {[t.name for t in chosen]}")
+    results = [bench(target, n_signals) for target in chosen]
+    summary = {
+        "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "signals": n_signals,
+        "seed": SEED,
+        "machine": {
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "cpus": os.cpu_count(),
+        },
+        "results": results,
+        "seconds_total": round(time.perf_counter() - started, 1),
+    }
+    path = OUT / "results.json"
+    path.write_text(json.dumps(summary, indent=2) + "\n")
+    log("")
+    log(f"Summary at {n_signals:,} demo signals:")
+    for r in results:
+        g, lat = r["generator"], r["latency"]
+        log(
+            f"  {r['database']:<8} generator {g['seconds']:.0f} s, peak {g['peak_rss_mb']} MB | "
+            f"API p95 {lat['api']['p95_ms']:.2f} ms vs SQL p95 {lat['sql']['p95_ms']:.2f} ms "
+            f"= {lat['ratio_p95']}x ({'goal met' if lat['goal_met'] else 'goal NOT met'})"
+        )
+    log(f"Written to {path.relative_to(ROOT)} in {summary['seconds_total']:.0f} s.")
+
+
+if __name__ == "__main__":
+    main()
