@@ -348,9 +348,15 @@ class SignalListView(ApiView):
         errors = {**filters.errors, **page_size_errors(request)}
         if errors:
             raise ValidationError(errors)
-        rows = selectors.signal_list(viewer=viewer, filters=filters).values(*SUMMARY_COLUMNS)
+        # Two steps (see selectors.signal_page): the page's keys from the signal table alone,
+        # then the list columns for those ids.
+        keys = selectors.signal_list(viewer=viewer, filters=filters).values("id", "observed_at")
         paginator = SignalCursorPagination()
-        page: list[dict[str, Any]] = paginator.paginate_queryset(rows, request, view=self) or []
+        page_keys: list[dict[str, Any]] = (
+            paginator.paginate_queryset(keys, request, view=self)  # type: ignore[arg-type]
+            or []
+        )
+        page = selectors.signal_values_in_order([key["id"] for key in page_keys], SUMMARY_COLUMNS)
         return Response(
             PreCamelized(
                 next=paginator.get_next_link(),

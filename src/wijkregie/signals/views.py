@@ -17,6 +17,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -31,7 +32,7 @@ from wijkregie.signals.access import (
     may_see_personal_details,
 )
 from wijkregie.signals.forms import SignalForm, StatusForm
-from wijkregie.signals.models import SourceChannel
+from wijkregie.signals.models import Signal, SourceChannel
 from wijkregie.signals.states import STATUS_LABELS, Status, next_statuses
 from wijkregie.tenants.access import Viewer, require_viewer
 from wijkregie.web.templatetags.wijkregie import status_label
@@ -76,13 +77,15 @@ def _service_errors(exc: ValidationError) -> dict[str, list[str]]:
 def signal_list(request: HttpRequest) -> HttpResponse:
     viewer = _reader(request)
     filters = selectors.SignalFilters.from_query(request.GET)
-    qs = selectors.signal_list(viewer=viewer, filters=filters)
-    paginator = Paginator(qs, settings.SIGNAL_PAGE_SIZE)
+    pages = selectors.SignalPages(viewer=viewer, filters=filters)
+    paginator: Paginator[Signal] = Paginator(pages, settings.SIGNAL_PAGE_SIZE)  # type: ignore[arg-type]
     page = paginator.get_page(request.GET.get("page"))
     query = filters.as_query()
     context = {
         **_filter_context(viewer, filters),
         "page": page,
+        "capped": pages.capped,
+        "count_cap": number_format(selectors.COUNT_CAP, force_grouping=True),
         "active_filters": len(query),
         "export_query": urlencode(query),
         "search_disabled": viewer.pseudonymised,

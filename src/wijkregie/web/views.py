@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from wijkregie.areas.selectors import my_focus_areas
-from wijkregie.signals.selectors import signal_list
+from wijkregie.signals.selectors import signal_page
 from wijkregie.tenants.access import require_viewer
 from wijkregie.web.forms import LoginForm
 
@@ -28,7 +28,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     viewer = require_viewer(request.user)
-    recent = list(signal_list(viewer=viewer)[:10]) if viewer.reads_signals else []
+    recent = signal_page(viewer=viewer, stop=10) if viewer.reads_signals else []
     return render(
         request,
         "web/home.html",
