@@ -6,8 +6,8 @@ prints one JSON object on stdout. Can be run by hand against a database with dem
     DATABASE_URL=sqlite:///benchmarks/out/bench.sqlite3 .venv/bin/python benchmarks/latency.py
 
 The request: GET /api/v1/signals?domain=veiligheid&from=<3 months ago>&area=<focus area uuid>,
-first page (cursor pagination, page size 50), as the demo regisseur logged in through the
-in-process test client. The reference: the exact page statements the API executes (the page's
+first page (cursor pagination, page size 50), as the demo regisseur with a personal API token,
+through the in-process test client. The reference: the exact page statements the API executes (the page's
 keys, then the list columns of those ids; captured with an execute wrapper), replayed on a raw
 DB-API cursor. Both are measured in the same process,
 interleaved, after a warm-up.
@@ -51,6 +51,7 @@ def main() -> None:
     from wijkregie.signals.selectors import SignalFilters, signal_list
     from wijkregie.tenants.access import viewer_for
     from wijkregie.tenants.models import User
+    from wijkregie.tenants.services import api_token_create
 
     user = User.objects.get(username="regisseur")
     if user.municipality_id is None:
@@ -61,8 +62,9 @@ def main() -> None:
     url = "/api/v1/signals?" + urlencode(params)
     page_size = int(settings.SIGNAL_PAGE_SIZE)
 
-    client = Client()
-    client.force_login(user)
+    # An API client authenticates with a personal token (sessions are for the browser).
+    _, secret = api_token_create(actor=None, user=user, name="benchmark")
+    client = Client(HTTP_AUTHORIZATION=f"Token {secret}")
 
     def api() -> Any:
         response = client.get(url)
