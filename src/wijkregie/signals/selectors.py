@@ -169,7 +169,8 @@ def signals_in_order(ids: list[int]) -> list[Signal]:
 
 def signal_values_in_order(ids: list[int], columns: tuple[str, ...]) -> list[dict[str, Any]]:
     """`.values(*columns)` of the signals with these ids (already filtered), in that order."""
-    rows = {row["id"]: row for row in Signal.objects.filter(pk__in=ids).values("id", *columns)}
+    fields = list(dict.fromkeys(("id", *columns)))
+    rows = {row["id"]: row for row in Signal.objects.filter(pk__in=ids).values(*fields)}
     return [rows[pk] for pk in ids if pk in rows]
 
 
