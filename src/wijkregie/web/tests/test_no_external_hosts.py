@@ -44,8 +44,8 @@ def static_files() -> Iterator[Path]:
 
 
 def test_the_scanner_finds_what_it_should() -> None:
-    assert external_references('<link href="https://cdn.example.org/x.css">') == [
-        "https://cdn.example.org"
+    assert external_references('<link href="https://static.example.org/x.css">') == [
+        "https://static.example.org"
     ]
     assert external_references("<script src='//cdn.example.org/x.js'></script>")
     assert external_references("background: url(//tiles.example.org/1.png)")
