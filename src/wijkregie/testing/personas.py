@@ -259,8 +259,20 @@ def build_world() -> World:
         description="Elders",
         location_kind="area",
     )
+    assert set(world.signals) == set(SIGNAL_KEYS), "update SIGNAL_KEYS with the world's signals"
     return world
 
+
+# Every signal of the world, so that each visibility matrix tries all of them.
+SIGNAL_KEYS: tuple[str, ...] = (
+    "police_shared",
+    "police_outside",
+    "police_confidential",
+    "corporatie_own",
+    "jongerenwerk_own",
+    "gemeente_own",
+    "outsider_own",
+)
 
 # Expected visibility: persona -> signal keys they may see (derived from the rules in the
 # module docstring of wijkregie.signals.access, written out by hand so that a change in the

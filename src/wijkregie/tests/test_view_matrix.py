@@ -13,19 +13,11 @@ from django.test import Client
 
 from wijkregie.privacy.models import AccessEvent
 from wijkregie.signals.models import Signal
-from wijkregie.testing.personas import EXPECTED_VISIBLE, World
+from wijkregie.testing.personas import EXPECTED_VISIBLE, SIGNAL_KEYS, World
 
 PERSONAS = sorted(EXPECTED_VISIBLE)
 READERS = {"regisseur", "analist", "wijkagent", "corporatie", "jongerenwerker", "outsider"}
 WRITERS = {"regisseur", "wijkagent", "corporatie", "jongerenwerker", "outsider"}
-DEMODAM_SIGNALS = [
-    "police_shared",
-    "police_outside",
-    "police_confidential",
-    "corporatie_own",
-    "jongerenwerk_own",
-    "gemeente_own",
-]
 
 
 def client_for(world: World, persona: str) -> Client:
@@ -56,7 +48,7 @@ def test_signal_list_and_export(world: World, persona: str) -> None:
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-@pytest.mark.parametrize("signal_key", [*DEMODAM_SIGNALS, "outsider_own"])
+@pytest.mark.parametrize("signal_key", SIGNAL_KEYS)
 def test_signal_detail(world: World, persona: str, signal_key: str) -> None:
     client = client_for(world, persona)
     signal = world.signals[signal_key]

@@ -13,19 +13,10 @@ from rest_framework.test import APIClient
 from wijkregie.api.tests.helpers import assert_problem, body, invalid_param, post_json, token_client
 from wijkregie.privacy.models import AccessEvent
 from wijkregie.signals.models import Category, LifeDomain, Signal, SignalStatusChange
-from wijkregie.testing.personas import EXPECTED_VISIBLE, World
+from wijkregie.testing.personas import EXPECTED_VISIBLE, SIGNAL_KEYS, World
 
 API = "/api/v1"
 PERSONAS = sorted(EXPECTED_VISIBLE)
-SIGNAL_KEYS = [
-    "police_shared",
-    "police_outside",
-    "police_confidential",
-    "corporatie_own",
-    "jongerenwerk_own",
-    "gemeente_own",
-    "outsider_own",
-]
 # persona -> the signals they handle (owner organisation, regisseur or professional role)
 HANDLES: dict[str, set[str]] = {
     "regisseur": {"gemeente_own"},

@@ -8,7 +8,7 @@ from wijkregie.privacy.models import AccessEvent
 from wijkregie.signals.access import access_signal
 from wijkregie.signals.selectors import SignalFilters, signal_counts_by_neighbourhood, signal_list
 from wijkregie.tenants.access import viewer_for
-from wijkregie.testing.personas import EXPECTED_VISIBLE, World
+from wijkregie.testing.personas import EXPECTED_VISIBLE, SIGNAL_KEYS, World
 
 PERSONAS = sorted(EXPECTED_VISIBLE)
 
@@ -34,17 +34,7 @@ def test_counts_match_list(world: World, persona: str) -> None:
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize(
     "signal_key",
-    sorted(
-        [
-            "police_shared",
-            "police_outside",
-            "police_confidential",
-            "corporatie_own",
-            "jongerenwerk_own",
-            "gemeente_own",
-            "outsider_own",
-        ]
-    ),
+    SIGNAL_KEYS,
 )
 def test_detail_matches_policy_and_logs_once(world: World, persona: str, signal_key: str) -> None:
     from django.http import Http404
