@@ -53,6 +53,10 @@ INSTALLED_APPS = [
     "wijkregie.areas.apps.AreasConfig",
     "wijkregie.signals.apps.SignalsConfig",
     "wijkregie.privacy.apps.PrivacyConfig",
+    "wijkregie.addresses.apps.AddressesConfig",
+    "wijkregie.intake.apps.IntakeConfig",
+    "wijkregie.residents.apps.ResidentsConfig",
+    "wijkregie.open311.apps.Open311Config",
     "wijkregie.demo.apps.DemoConfig",
     "wijkregie.api.apps.ApiConfig",
 ]
@@ -145,6 +149,12 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+# Uploaded photos: never under STATIC or a public URL; served by a view after access checks.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
+MEDIA_URL = "/bijlagen/"  # not routed; attachments are served by wijkregie views only
+UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # JSON batches of 1,000 signals fit
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 WHITENOISE_USE_FINDERS = True  # serve straight from the finders; `collectstatic` is optional
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 WHITENOISE_AUTOREFRESH = DEBUG

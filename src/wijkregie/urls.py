@@ -5,7 +5,11 @@ from django.urls import include, path
 
 urlpatterns = [
     path("api/v1/", include("wijkregie.api.urls")),
+    path("open311/v2/", include("wijkregie.open311.urls")),
     path("beheer/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("melden/", include("wijkregie.residents.urls")),
+    path("importeren/", include("wijkregie.intake.urls")),
+    path("", include("wijkregie.tenants.urls")),
     path("", include("wijkregie.web.urls")),
 ]

@@ -189,6 +189,10 @@ class Signal(models.Model):
         max_length=15, choices=Confidentiality.choices, default=Confidentiality.NORMAAL
     )
     status = models.CharField(max_length=20, choices=STATUS_CHOICES, default="open")
+    # A duplicate is kept and linked to the signal it repeats, never deleted.
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates"
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -202,6 +206,14 @@ class Signal(models.Model):
             models.Index(fields=["life_domain", "-observed_at"], name="signal_domain_time"),
             models.Index(fields=["municipality", "cell_x", "cell_y"], name="signal_cell"),
         ]
+        constraints = [
+            # Idempotent intake: a partner's own id identifies its signal; a repeat updates it.
+            models.UniqueConstraint(
+                fields=["owner_organisation", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="signal_external_id_per_owner",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.category} {self.observed_at:%Y-%m-%d}"
@@ -214,6 +226,41 @@ class Signal(models.Model):
         if self.huisnummertoevoeging:
             number += f"-{self.huisnummertoevoeging}"
         return f"{self.postcode[:4]} {self.postcode[4:]} {number}".strip()
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    # Never the uploaded name: it may hold personal data, and it is not needed.
+    return f"attachments/{instance.municipality_id}/{instance.uuid}{instance.extension}"
+
+
+class Attachment(models.Model):
+    """A photo with a signal. Stored outside the static files; served only after access checks.
+
+    Images are re-encoded on upload (see `wijkregie.lib.images`), which drops EXIF metadata,
+    including the location a phone writes into a photo.
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    signal = models.ForeignKey(Signal, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path, max_length=200)
+    content_type = models.CharField(max_length=50)
+    extension = models.CharField(max_length=8)
+    size = models.PositiveIntegerField()
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("bijlage")
+        verbose_name_plural = _("bijlagen")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.content_type} {self.size} B"
 
 
 class SignalStatusChange(AppendOnlyModel):

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.functional import lazy
@@ -14,11 +15,13 @@ from django.utils.translation import gettext_lazy as _
 
 from wijkregie.areas.models import Neighbourhood
 from wijkregie.areas.selectors import buurt_at, has_buurt_boundaries
-from wijkregie.lib import dutch, geo
+from wijkregie.lib import dutch, geo, images
 from wijkregie.privacy.services import audit
+from wijkregie.signals import events
 from wijkregie.signals.access import may_change_status
 from wijkregie.signals.models import (
     DESCRIPTION_MAX,
+    Attachment,
     Category,
     Confidentiality,
     HandlingCode,
@@ -31,7 +34,7 @@ from wijkregie.signals.models import (
 )
 from wijkregie.signals.states import FINAL, STATUS_LABELS, Status, is_allowed
 from wijkregie.tenants.access import Viewer
-from wijkregie.tenants.models import Organisation, Role
+from wijkregie.tenants.models import Organisation, Role, User
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -548,6 +551,12 @@ def signal_change_status(
         changes={"status": [previous, to_status]},
     )
     signal.status = to_status
+    signal_id = locked.pk
+    transaction.on_commit(
+        lambda: events.status_changed.send(
+            sender=Signal, signal_id=signal_id, from_status=previous, to_status=to_status
+        )
+    )
     return locked
 
 
@@ -567,3 +576,42 @@ def as_location_input(data: dict[str, Any]) -> LocationInput:
         huisnummertoevoeging=data.get("huisnummertoevoeging") or "",
         neighbourhood_code=data.get("neighbourhood") or "",
     )
+
+
+@transaction.atomic
+def attachment_add(
+    *, signal: Signal, upload: IO[bytes], size: int | None, user: User | None
+) -> Attachment:
+    """Store a photo with a signal, re-encoded without metadata. Raises ValidationError.
+
+    The caller has checked that `user` (None: a resident via the public form) may add to
+    `signal`. If saving the row fails the file is removed; a file left behind by a rollback of
+    an outer transaction is referenced by no row and never served.
+    """
+    clean = images.clean_image(upload, size)
+    attachment = Attachment(
+        municipality_id=signal.municipality_id,
+        signal=signal,
+        content_type=clean.content_type,
+        extension=clean.extension,
+        size=len(clean.data),
+        width=clean.width,
+        height=clean.height,
+        uploaded_by=user,
+    )
+    attachment.file.save("photo" + clean.extension, ContentFile(clean.data), save=False)
+    stored_name = attachment.file.name or ""
+    storage = attachment.file.storage
+    try:
+        attachment.save()
+    except Exception:
+        storage.delete(stored_name)
+        raise
+    audit(
+        actor=user,
+        municipality_id=signal.municipality_id,
+        action="attach",
+        obj=attachment,
+        changes={"signal": str(signal.uuid), "size": attachment.size},
+    )
+    return attachment
