@@ -20,7 +20,12 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
             "type": "apiKey",
             "in": "header",
             "name": "Authorization",
-            "description": "`Token <secret>`; create one with `wijkregie create-token USERNAME`.",
+            "description": (
+                "`Token <secret>`. A partner system uses an organisation token, made and revoked "
+                "by the functioneel beheerder on the page API-tokens (or `wijkregie create-token "
+                "--organisation SLUG`); a personal token comes from `wijkregie create-token "
+                "USERNAME`."
+            ),
         }
 
 

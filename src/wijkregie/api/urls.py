@@ -13,6 +13,7 @@ app_name = "api"
 urlpatterns = [
     path("openapi.json", SpectacularJSONAPIView.as_view(permission_classes=[]), name="openapi"),
     path("signals", signals_api.SignalListView.as_view(), name="signal-list"),
+    path("signals/batch", signals_api.SignalBatchView.as_view(), name="signal-batch"),
     path("signals/<str:uuid>", signals_api.SignalDetailView.as_view(), name="signal-detail"),
     path("signals/<str:uuid>/status", signals_api.SignalStatusView.as_view(), name="signal-status"),
     path("categories", signals_api.CategoryListView.as_view(), name="category-list"),

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+)
 from rest_framework import serializers, status
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ErrorDetail, PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -21,7 +27,7 @@ from wijkregie.api.fields import (
     StrictSlugField,
 )
 from wijkregie.api.pagination import SignalCursorPagination, page_size_errors
-from wijkregie.api.renderers import PreCamelized
+from wijkregie.api.renderers import PreCamelized, to_camel
 from wijkregie.api.schema import problem_responses
 from wijkregie.api.validation import merge_errors, parse_leniently
 from wijkregie.api.views import ApiView
@@ -285,6 +291,15 @@ class SignalCreateSerializer(serializers.Serializer):
         default=None,
         help_text="Default: the category's default",
     )
+    external_id = StrictCharField(
+        required=False,
+        allow_blank=True,
+        max_length=100,
+        default="",
+        help_text="Your system's id of this signal. A repeat with the same externalId for the "
+        "same owner organisation updates that signal (never its status or owner) instead of "
+        "creating another one.",
+    )
 
 
 # Order of invalidParams: as the fields are declared, the combined location check before lat.
@@ -295,6 +310,149 @@ CREATE_ERROR_ORDER = (
     "location",
     *_CREATE_FIELDS[_CREATE_FIELDS.index("lat") :],
 )
+
+
+class SignalWriteResultSerializer(SignalDetailSerializer):
+    result = serializers.ChoiceField(
+        choices=[(outcome, outcome) for outcome in services.UPSERT_OUTCOMES],
+        help_text="`created` (201), or for a known externalId `updated` or `unchanged` (200)",
+    )
+
+
+MAX_BATCH = 1000
+
+
+class SignalBatchSerializer(serializers.Serializer):
+    """Documents the batch body; items are parsed one by one to report every error."""
+
+    signals = serializers.ListField(
+        child=SignalCreateSerializer(),
+        min_length=1,
+        max_length=MAX_BATCH,
+        help_text=f"1 to {MAX_BATCH} signals, each as in POST /signals",
+    )
+
+
+class SignalBatchItemResultSerializer(serializers.Serializer):
+    index = serializers.IntegerField(help_text="Position in `signals`, from 0")
+    uuid = serializers.UUIDField()
+    url = serializers.CharField()
+    external_id = serializers.CharField()
+    result = serializers.ChoiceField(
+        choices=[(outcome, outcome) for outcome in services.UPSERT_OUTCOMES]
+    )
+
+
+class SignalBatchResultSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    results = SignalBatchItemResultSerializer(many=True, help_text="In the order of `signals`")
+
+
+@dataclass
+class IntakeLookups:
+    """Owner and category lookups, once per distinct value: a batch repeats the same few."""
+
+    viewer: Viewer
+    owners: dict[str | None, tuple[Organisation | None, services.Errors]] = field(
+        default_factory=dict
+    )
+    categories: dict[str, tuple[Category | None, services.Errors]] = field(default_factory=dict)
+
+    def owner(self, slug: str | None) -> tuple[Organisation | None, services.Errors]:
+        if slug not in self.owners:
+            self.owners[slug] = services.owner_for(self.viewer, slug)
+        return self.owners[slug]
+
+    def category(self, code: str) -> tuple[Category | None, services.Errors]:
+        if code not in self.categories:
+            self.categories[code] = services.category_for(self.viewer, code)
+        return self.categories[code]
+
+
+@dataclass(frozen=True)
+class ParsedSignal:
+    values: dict[str, Any]
+    owner: Organisation | None
+    errors: dict[str, Any]
+    intake: services.SignalIntake | None
+
+
+def parse_signal(
+    viewer: Viewer, data: Any, lookups: IntakeLookups, *, check_domain: bool = True
+) -> ParsedSignal:
+    """One signal of a create or batch request: every serializer and domain error at once.
+
+    With `check_domain=False` the domain rules are checked only when the item has other errors
+    (to report them together); a clean item is left to the service, which checks it anyway.
+    """
+    values, field_errors = parse_leniently(SignalCreateSerializer(data=data))
+    if not isinstance(data, Mapping):
+        return ParsedSignal(values, None, field_errors, None)
+    unparsed = set(field_errors)
+    owner: Organisation | None = None
+    owner_errors: services.Errors = {}
+    if "owner_organisation" not in unparsed:
+        owner, owner_errors = lookups.owner(values.get("owner_organisation"))
+    category: Category | None = None
+    category_errors: services.Errors = {}
+    if "category" not in unparsed:
+        category, category_errors = lookups.category(values["category"])
+    location = services.as_location_input(values)
+    clean = not (field_errors or owner_errors or category_errors)
+    if clean and not check_domain and owner is not None and category is not None:
+        return ParsedSignal(values, owner, {}, _intake(values, owner, category, location))
+    domain_errors, _ = services.check_new_signal(
+        viewer=viewer,
+        owner_organisation=owner,
+        category=category,
+        observed_at=values.get("observed_at"),
+        description=values.get("description"),
+        location=location,
+        source_channel=values.get("source_channel"),
+        source_reliability=values.get("source_reliability"),
+        info_reliability=values.get("info_reliability"),
+        handling_code=values.get("handling_code"),
+        confidentiality=values.get("confidentiality"),
+        unparsed=frozenset(unparsed | set(owner_errors) | set(category_errors)),
+    )
+    errors = merge_errors(
+        field_errors, {**owner_errors, **category_errors, **domain_errors}, CREATE_ERROR_ORDER
+    )
+    if errors or owner is None or category is None:
+        return ParsedSignal(values, owner, errors, None)
+    return ParsedSignal(values, owner, {}, _intake(values, owner, category, location))
+
+
+def _intake(
+    values: Mapping[str, Any],
+    owner: Organisation,
+    category: Category,
+    location: services.LocationInput,
+) -> services.SignalIntake:
+    return services.SignalIntake(
+        owner_organisation=owner,
+        category=category,
+        observed_at=values["observed_at"],
+        description=values["description"],
+        location=location,
+        source_channel=values["source_channel"],
+        source_reliability=values["source_reliability"],
+        info_reliability=values["info_reliability"],
+        handling_code=values["handling_code"],
+        confidentiality=values["confidentiality"],
+        external_id=values["external_id"],
+    )
+
+
+def batch_item_errors(index: int, errors: Mapping[str, Any]) -> dict[str, Any]:
+    """Errors of item `index` under `signals[index].fieldName` (camelCase)."""
+    return {
+        f"signals[{index}]."
+        + ("nonFieldErrors" if name == "non_field_errors" else to_camel(name)): detail
+        for name, detail in errors.items()
+    }
 
 
 class StatusChangeSerializer(serializers.Serializer):
@@ -367,66 +525,170 @@ class SignalListView(ApiView):
 
     @extend_schema(
         request=SignalCreateSerializer,
-        responses={201: SignalDetailSerializer, **problem_responses(400, 401, 403, 415)},
+        responses={
+            201: OpenApiResponse(
+                SignalWriteResultSerializer,
+                description="Created (`result`: `created`); the `Location` header names it",
+            ),
+            200: OpenApiResponse(
+                SignalWriteResultSerializer,
+                description="A signal with this externalId existed for the owner organisation: "
+                "`result` says whether it was `updated` or `unchanged`",
+            ),
+            **problem_responses(400, 401, 403, 415),
+        },
+        parameters=[
+            OpenApiParameter(
+                "Location",
+                OpenApiTypes.URI,
+                OpenApiParameter.HEADER,
+                response=[201],
+                description="Path of the new signal",
+            )
+        ],
         operation_id="signal_create",
-        summary="Register a signal",
+        summary="Register a signal (idempotent by owner organisation and externalId)",
     )
     def post(self, request: Request) -> Response:
         viewer = api_viewer(request)
         if not viewer.writes_signals:
             raise PermissionDenied("U heeft geen rol waarmee u signalen mag registreren.")
-        serializer = SignalCreateSerializer(data=request.data)
-        values, field_errors = parse_leniently(serializer)
-        if not isinstance(request.data, Mapping):
-            raise ValidationError(field_errors)
-        unparsed = set(field_errors)
-        owner: Organisation | None = None
-        owner_errors: services.Errors = {}
-        if "owner_organisation" not in unparsed:
-            owner, owner_errors = services.owner_for(viewer, values.get("owner_organisation"))
-        category: Category | None = None
-        category_errors: services.Errors = {}
-        if "category" not in unparsed:
-            category, category_errors = services.category_for(viewer, values["category"])
-        domain_errors, _ = services.check_new_signal(
-            viewer=viewer,
-            owner_organisation=owner,
-            category=category,
-            observed_at=values.get("observed_at"),
-            description=values.get("description"),
-            location=services.as_location_input(values),
-            source_channel=values.get("source_channel"),
-            source_reliability=values.get("source_reliability"),
-            info_reliability=values.get("info_reliability"),
-            handling_code=values.get("handling_code"),
-            confidentiality=values.get("confidentiality"),
-            unparsed=frozenset(unparsed | set(owner_errors) | set(category_errors)),
-        )
-        errors = merge_errors(
-            field_errors, {**owner_errors, **category_errors, **domain_errors}, CREATE_ERROR_ORDER
-        )
-        if errors or owner is None or category is None:
-            raise ValidationError(errors)
-        signal = services.signal_create(
-            viewer=viewer,
-            owner_organisation=owner,
-            category=category,
-            observed_at=values["observed_at"],
-            description=values["description"],
-            location=services.as_location_input(values),
-            source_channel=values["source_channel"],
-            source_reliability=values["source_reliability"],
-            info_reliability=values["info_reliability"],
-            handling_code=values["handling_code"],
-            confidentiality=values["confidentiality"],
-        )
+        parsed = parse_signal(viewer, request.data, IntakeLookups(viewer))
+        if parsed.errors or parsed.intake is None:
+            raise ValidationError(parsed.errors)
+        signal, outcome = services.signal_upsert(viewer=viewer, intake=parsed.intake)
         signal = access_signal(viewer, signal.uuid, purpose="registratie")
-        body = SignalDetailSerializer(signal, context={"viewer": viewer}).data
+        body = {
+            **SignalDetailSerializer(signal, context={"viewer": viewer}).data,
+            "result": outcome,
+        }
+        if outcome != services.CREATED:
+            return Response(body, status=status.HTTP_200_OK)
         return Response(
             body,
             status=status.HTTP_201_CREATED,
             headers={"Location": f"{SIGNALS_PATH}{signal.uuid}"},
         )
+
+
+def _batch_items(data: Any) -> list[Any]:
+    """The `signals` list of a batch body, or a 400 problem that says what is wrong with it."""
+    items = data.get("signals") if isinstance(data, Mapping) else None
+    if not isinstance(items, list):
+        raise ValidationError(
+            {
+                "signals": [
+                    ErrorDetail(
+                        "Geef de signalen als lijst in het veld signals: "
+                        '{"signals": [{...}, {...}]}.',
+                        code="required",
+                    )
+                ]
+            }
+        )
+    if not items:
+        raise ValidationError(
+            {"signals": [ErrorDetail("De batch bevat geen signalen.", code="min_items")]}
+        )
+    if len(items) > MAX_BATCH:
+        raise ValidationError(
+            {
+                "signals": [
+                    ErrorDetail(
+                        f"Een batch bevat hoogstens {MAX_BATCH} signalen; deze bevat er "
+                        f"{len(items)}. Verdeel ze over meerdere verzoeken.",
+                        code="max_items",
+                    )
+                ]
+            }
+        )
+    return items
+
+
+class SignalBatchView(ApiView):
+    @extend_schema(
+        request=SignalBatchSerializer,
+        responses={
+            200: OpenApiResponse(
+                SignalBatchResultSerializer,
+                description="Every signal was created, updated or left unchanged",
+            ),
+            **problem_responses(400, 401, 403, 413, 415),
+        },
+        operation_id="signal_batch",
+        summary=f"Register up to {MAX_BATCH} signals at once, all or nothing",
+        description=(
+            "Each item has the shape of POST /signals and is idempotent by owner organisation "
+            "and externalId in the same way. When any item is invalid nothing is written and "
+            "the 400 problem lists every error of every item, named `signals[<index>].<field>`. "
+            "An externalId that occurs twice for the same owner organisation is an error of "
+            "the later item."
+        ),
+    )
+    def post(self, request: Request) -> Response:
+        viewer = api_viewer(request)
+        if not viewer.writes_signals:
+            raise PermissionDenied("U heeft geen rol waarmee u signalen mag registreren.")
+        items = _batch_items(request.data)
+        lookups = IntakeLookups(viewer)
+        errors: dict[int, dict[str, Any]] = {}
+        intakes: list[services.SignalIntake] = []
+        positions: list[int] = []  # index in `items` of each intake
+        first_index: dict[tuple[object, str], int] = {}
+        for index, item in enumerate(items):
+            parsed = parse_signal(viewer, item, lookups, check_domain=False)
+            item_errors = dict(parsed.errors)
+            external_id = parsed.values.get("external_id") or ""
+            if external_id and "external_id" not in item_errors:
+                owner_key: object = (
+                    parsed.owner.pk
+                    if parsed.owner is not None
+                    else parsed.values.get("owner_organisation")
+                )
+                key = (owner_key, external_id)
+                if key in first_index:
+                    duplicate = services.duplicate_in_batch_error(first_index[key])
+                    item_errors = merge_errors(
+                        item_errors, {"external_id": duplicate}, CREATE_ERROR_ORDER
+                    )
+                else:
+                    first_index[key] = index
+            if item_errors:
+                errors[index] = item_errors
+            elif parsed.intake is not None:
+                intakes.append(parsed.intake)
+                positions.append(index)
+        try:
+            if errors:
+                # Report the domain errors of the items that parsed cleanly too.
+                domain_errors, _ = services.check_intakes(viewer=viewer, intakes=intakes)
+                raise services.BatchInvalid(domain_errors)
+            results = services.signal_upsert_many(viewer=viewer, intakes=intakes)
+        except services.BatchInvalid as exc:
+            for position, item_errors in exc.errors.items():
+                errors[positions[position]] = merge_errors({}, item_errors, CREATE_ERROR_ORDER)
+            raise ValidationError(
+                {
+                    name: detail
+                    for index in sorted(errors)
+                    for name, detail in batch_item_errors(index, errors[index]).items()
+                }
+            ) from exc
+        counts = dict.fromkeys(services.UPSERT_OUTCOMES, 0)
+        rows = []
+        for index, (signal, outcome) in enumerate(results):
+            counts[outcome] += 1
+            uuid = str(signal.uuid)
+            rows.append(
+                {
+                    "index": index,
+                    "uuid": uuid,
+                    "url": f"{SIGNALS_PATH}{uuid}",
+                    "externalId": signal.external_id,
+                    "result": outcome,
+                }
+            )
+        return Response(PreCamelized(**counts, results=rows))
 
 
 class SignalDetailView(ApiView):

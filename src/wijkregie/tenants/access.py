@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import uuid as uuidlib
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.http import Http404
 
-from wijkregie.tenants.models import Membership, Role, User
+from wijkregie.tenants.models import ApiToken, Membership, Organisation, Role, User
 
 SIGNAL_READER_ROLES = frozenset({Role.REGISSEUR, Role.ANALIST, Role.PROFESSIONAL})
 SIGNAL_WRITER_ROLES = frozenset({Role.REGISSEUR, Role.PROFESSIONAL})
@@ -78,3 +79,44 @@ def require_viewer(user: Any, access_point: str = "web") -> Viewer:
     if viewer is None:
         raise Http404
     return viewer
+
+
+def require_beheerder(user: Any) -> Viewer:
+    """The functioneel beheerder of a municipality; everyone else gets 404."""
+    viewer = require_viewer(user)
+    if not viewer.has_role(Role.BEHEERDER):
+        raise Http404
+    return viewer
+
+
+def _uuid_or_404(value: str) -> uuidlib.UUID:
+    try:
+        return uuidlib.UUID(str(value))
+    except ValueError:
+        raise Http404 from None
+
+
+def access_organisation(viewer: Viewer, uuid: str) -> Organisation:
+    """An organisation of the viewer's municipality, or 404 (missing and foreign alike)."""
+    organisation = Organisation.objects.filter(
+        uuid=_uuid_or_404(uuid), municipality_id=viewer.municipality_id
+    ).first()
+    if organisation is None:
+        raise Http404
+    return organisation
+
+
+def access_organisation_token(viewer: Viewer, uuid: str) -> ApiToken:
+    """An organisation token of the viewer's municipality, or 404 (missing and foreign alike)."""
+    token = (
+        ApiToken.objects.select_related("organisation", "created_by")
+        .filter(
+            uuid=_uuid_or_404(uuid),
+            municipality_id=viewer.municipality_id,
+            organisation__isnull=False,
+        )
+        .first()
+    )
+    if token is None:
+        raise Http404
+    return token

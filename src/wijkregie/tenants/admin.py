@@ -35,12 +35,29 @@ class UserAdmin(TenantScopedAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(TenantScopedAdmin):
-    list_display = ("name", "user", "prefix", "created_at", "last_used_at", "revoked_at")
-    readonly_fields = ("prefix", "created_at", "last_used_at")
-    fields = ("name", "prefix", "created_at", "last_used_at", "revoked_at")
+    list_display = (
+        "name",
+        "organisation",
+        "user",
+        "prefix",
+        "created_at",
+        "created_by",
+        "last_used_at",
+        "revoked_at",
+    )
+    readonly_fields = ("prefix", "organisation", "created_at", "created_by", "last_used_at")
+    fields = (
+        "name",
+        "organisation",
+        "prefix",
+        "created_at",
+        "created_by",
+        "last_used_at",
+        "revoked_at",
+    )
     exclude: ClassVar[tuple[str, ...]] = ()
 
     def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
         return (
-            False  # tokens are created with `wijkregie create-token`, which shows the secret once
+            False  # tokens are made on the token page or by `create-token`: the secret shown once
         )

@@ -45,6 +45,11 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             token is None
             or not token.user.is_active
             or token.user.municipality_id != token.municipality_id
+            # An organisation token acts only as that organisation's own system account.
+            or (
+                token.organisation_id is not None
+                and token.user.service_for_id != token.organisation_id
+            )
         ):
             # One answer for unknown, revoked, deactivated and moved: nothing to probe.
             raise exceptions.AuthenticationFailed("Ongeldig of ingetrokken token.")

@@ -88,6 +88,15 @@ class User(AbstractUser):
     municipality = models.ForeignKey(
         Municipality, on_delete=models.PROTECT, related_name="users", null=True, blank=True
     )
+    # Set for the system account that an organisation's API tokens act as; it cannot log in.
+    service_for = models.OneToOneField(
+        "Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="service_user",
+        verbose_name=_("systeemaccount van"),
+    )
 
     class Meta:
         verbose_name = _("gebruiker")
@@ -134,11 +143,32 @@ class Membership(models.Model):
 
 
 class ApiToken(models.Model):
-    """A personal API token. Only a SHA-256 hash of the secret is stored."""
+    """An API token. Only a SHA-256 hash of the secret is stored.
+
+    Personal tokens (`organisation` empty) act as their user. Organisation tokens act as the
+    organisation's system account (`user`, see `User.service_for`), which holds only the
+    professional role in that organisation, so the ordinary visibility rules apply.
+    """
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="api_tokens",
+        verbose_name=_("organisatie"),
+    )
+    created_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("aangemaakt door"),
+    )
     name = models.CharField(_("naam"), max_length=100)
     prefix = models.CharField(max_length=12, db_index=True)
     key_hash = models.CharField(max_length=64, unique=True)
@@ -149,6 +179,7 @@ class ApiToken(models.Model):
     class Meta:
         verbose_name = _("API-token")
         verbose_name_plural = _("API-tokens")
+        indexes = [models.Index(fields=["organisation", "created_at"], name="apitoken_org_time")]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
