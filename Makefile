@@ -31,6 +31,11 @@ demo: install
 	mkdir -p var
 	$(BIN)/wijkregie migrate --noinput
 	$(BIN)/wijkregie demo-data --seed $(DEMO_SEED) --signals $(DEMO_SIGNALS)
+	@# The background worker (web imports, e-mail to residents) runs beside the server and is
+	@# stopped with it: the trap fires when runserver ends, also on Ctrl-C.
+	$(BIN)/wijkregie db_worker --queue-name '*' --no-reload >var/worker.log 2>&1 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	echo "Achtergrondverwerker gestart (pid $$worker, log: var/worker.log)."; \
 	$(BIN)/wijkregie runserver $(HOST):$(PORT) --noreload
 
 serve: install

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 import shapely
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from shapely.geometry import shape
 
 from wijkregie.areas.models import FocusArea, Neighbourhood, NeighbourhoodKind
@@ -60,8 +60,10 @@ def _buurt_index(municipality_id: int) -> _Index | None:
     qs = Neighbourhood.objects.filter(
         municipality_id=municipality_id, kind=NeighbourhoodKind.BUURT, boundary__isnull=False
     )
-    latest = qs.order_by("-updated_at").values_list("updated_at", flat=True).first()
-    version = (qs.count(), latest.isoformat() if latest else "")
+    # One query tells whether the cached index is still current (count and latest change).
+    stats = qs.aggregate(n=Count("id"), latest=Max("updated_at"))
+    latest = stats["latest"]
+    version = (stats["n"], latest.isoformat() if latest else "")
     cached = _cache.get(municipality_id)
     if cached is not None and cached.version == version:
         return cached
