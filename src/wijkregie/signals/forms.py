@@ -323,3 +323,130 @@ class StatusForm(forms.Form):
     def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["status"].choices = choices  # type: ignore[attr-defined]
+
+
+class StreetObservationForm(forms.Form):
+    """A quick observation on a phone: category, note, location, optional photo.
+
+    Parsing only (types, lengths, choices); the domain rules (a location inside the
+    municipality, not in the future, an organisation the user works for) are checked by
+    `services.check_new_signal`, and the photo by `services.attachment_add`.
+    """
+
+    owner_organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(),
+        label=_("Namens organisatie"),
+        empty_label=_("— kies een organisatie —"),
+        error_messages=choice_errors(_("Kies een organisatie waarvoor u signalen registreert.")),
+    )
+    category = forms.TypedChoiceField(
+        label=_("Categorie"),
+        coerce=int,
+        error_messages=choice_errors(_("Kies een bestaande categorie uit de lijst.")),
+    )
+    description = forms.CharField(
+        label=_("Korte notitie"),
+        required=False,
+        help_text=lazy_format(
+            _("Wat ziet u? Feitelijk en zonder namen; maximaal %(max)d tekens."), max=NOTE_MAX
+        ),
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": NOTE_MAX}),
+        max_length=NOTE_MAX,
+        error_messages={
+            "max_length": _(
+                "De notitie is te lang: maximaal %(limit_value)d tekens (nu %(show_value)d)."
+            ),
+            "null_characters_not_allowed": _("De notitie bevat ongeldige tekens."),
+        },
+    )
+    lat = CoordinateField(label=_("Breedtegraad (WGS84)"), required=False)
+    lon = CoordinateField(label=_("Lengtegraad (WGS84)"), required=False)
+    photo = forms.FileField(
+        label=_("Foto"),
+        required=False,
+        help_text=_("JPEG of PNG. Locatiegegevens in de foto worden verwijderd."),
+        widget=forms.FileInput(attrs={"accept": "image/*", "capture": "environment"}),
+        error_messages={
+            "invalid": _("Dit bestand is geen foto in JPEG- of PNG-formaat."),
+            "empty": _("Het gekozen bestand is leeg."),
+        },
+    )
+    observed_at = forms.DateTimeField(
+        label=_("Waargenomen op"),
+        help_text=_("Standaard nu. Pas aan als u het eerder zag."),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%d-%m-%Y %H:%M"],
+        error_messages={
+            "required": REQUIRED,
+            "invalid": _("Vul een datum en tijd in, bijvoorbeeld 31-12-2025 23:15."),
+        },
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        organisations: list[Organisation],
+        frequent: list[Category],
+        categories: list[Category],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        if len(organisations) > 1:
+            self.fields["owner_organisation"].queryset = Organisation.objects.filter(  # type: ignore[attr-defined]
+                pk__in=[o.pk for o in organisations]
+            ).order_by("name")
+        else:
+            # One organisation: nothing to choose, the observation is registered for it.
+            del self.fields["owner_organisation"]
+        self.categories = {c.pk: c for c in categories}
+        options: list[Any] = [("", _("— kies een categorie —"))]
+        if frequent:
+            options.append(
+                (_("Vaak door u gebruikt"), [(c.pk, str(c)) for c in frequent]),
+            )
+            options.append((_("Alle categorieën"), [(c.pk, str(c)) for c in categories]))
+        else:
+            options.extend((c.pk, str(c)) for c in categories)
+        self.fields["category"].choices = options  # type: ignore[attr-defined]
+        if not self.is_bound:
+            self.initial.setdefault("observed_at", timezone.localtime().strftime("%Y-%m-%dT%H:%M"))
+
+    @property
+    def has_owner_choice(self) -> bool:
+        return "owner_organisation" in self.fields
+
+    def clean_category(self) -> Category:
+        return self.categories[self.cleaned_data["category"]]
+
+
+HINT_RADIUS_MAX = 1000
+HINT_DAYS_MAX = 365
+
+
+class DuplicateHintForm(forms.Form):
+    """How far and how long around a signal to look for duplicates (GET, in the URL)."""
+
+    radius = forms.IntegerField(
+        label=_("Afstand in meters"),
+        min_value=1,
+        max_value=HINT_RADIUS_MAX,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        error_messages={
+            "required": REQUIRED,
+            "invalid": _("Vul een heel getal in."),
+            "min_value": _("Vul een afstand in van minstens %(limit_value)s meter."),
+            "max_value": _("Vul een afstand in van hoogstens %(limit_value)s meter."),
+        },
+    )
+    days = forms.IntegerField(
+        label=_("Dagen ervoor en erna"),
+        min_value=1,
+        max_value=HINT_DAYS_MAX,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        error_messages={
+            "required": REQUIRED,
+            "invalid": _("Vul een heel getal in."),
+            "min_value": _("Vul minstens %(limit_value)s dag in."),
+            "max_value": _("Vul hoogstens %(limit_value)s dagen in."),
+        },
+    )

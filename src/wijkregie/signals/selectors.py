@@ -12,9 +12,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from wijkregie.areas.models import FocusArea, Neighbourhood
+from wijkregie.signals import analysis
 from wijkregie.signals.access import visible_signals_q
-from wijkregie.signals.models import Category, LifeDomain, Signal, SignalStatusChange, SourceChannel
-from wijkregie.signals.states import Status
+from wijkregie.signals.models import (
+    Attachment,
+    Category,
+    LifeDomain,
+    Signal,
+    SignalStatusChange,
+    SourceChannel,
+)
+from wijkregie.signals.states import FINAL, Status
 from wijkregie.tenants.access import Viewer
 
 if TYPE_CHECKING:
@@ -240,3 +248,168 @@ def life_domain_list(*, viewer: Viewer) -> QuerySet[LifeDomain]:
     return LifeDomain.objects.filter(municipality_id=viewer.municipality_id).order_by(
         "order", "name"
     )
+
+
+def leaf_category_list(*, viewer: Viewer) -> QuerySet[Category]:
+    """Categories a signal can get: a subcategory, or a main category without any."""
+    return category_list(viewer=viewer).exclude(children__active=True)
+
+
+# How many of a user's own categories a quick form offers first.
+FREQUENT_CATEGORIES = 5
+
+
+def frequent_category_ids(*, viewer: Viewer, limit: int = FREQUENT_CATEGORIES) -> list[int]:
+    """The categories this user registered most often (most first), among visible signals."""
+    rows = (
+        signals_visible_to(viewer)
+        .filter(registered_by=viewer.user)
+        .values("category_id")
+        .annotate(n=Count("id"))
+        .order_by("-n", "category_id")[:limit]
+    )
+    return [row["category_id"] for row in rows]
+
+
+def signal_attachments(*, signal: Signal) -> QuerySet[Attachment]:
+    """Photos of a signal the caller obtained through `access_signal` (and may see in full)."""
+    return Attachment.objects.filter(signal=signal).order_by("created_at", "id")
+
+
+def signal_attachment(*, signal: Signal, attachment_uuid: object) -> Attachment | None:
+    try:
+        parsed = uuidlib.UUID(str(attachment_uuid))
+    except ValueError:
+        return None
+    return Attachment.objects.filter(signal=signal, uuid=parsed).first()
+
+
+def visible_signal(*, viewer: Viewer, signal_uuid: object) -> Signal | None:
+    """A signal the viewer may see, without logging a read: for references (a link target)."""
+    try:
+        parsed = uuidlib.UUID(str(signal_uuid))
+    except ValueError:
+        return None
+    return (
+        signals_visible_to(viewer)
+        .select_related("category__parent", "owner_organisation")
+        .filter(uuid=parsed)
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class DuplicateLinks:
+    """The duplicate links of one signal, as far as the viewer may see them."""
+
+    original: Signal | None  # the signal this one repeats, when visible
+    original_hidden: bool  # linked to a signal the viewer may not see
+    duplicates: list[Signal]  # visible signals that repeat this one
+
+
+def duplicate_links(*, viewer: Viewer, signal: Signal) -> DuplicateLinks:
+    visible = signals_visible_to(viewer).select_related("category__parent", "owner_organisation")
+    original = None
+    if signal.duplicate_of_id is not None:
+        original = visible.filter(pk=signal.duplicate_of_id).first()
+    duplicates = list(visible.filter(duplicate_of_id=signal.pk).order_by("observed_at", "id"))
+    return DuplicateLinks(
+        original=original,
+        original_hidden=signal.duplicate_of_id is not None and original is None,
+        duplicates=duplicates,
+    )
+
+
+@dataclass(frozen=True)
+class DuplicateHint:
+    signal: Signal
+    distance_m: float
+    days_apart: float
+
+
+HINT_LIMIT = 10
+_HINT_COLUMNS = ("id", "rd_x", "rd_y", "postcode", "huisnummer", "observed_at")
+
+
+def place_of(signal: Signal) -> analysis.Place:
+    return analysis.Place(
+        x=signal.rd_x, y=signal.rd_y, postcode=signal.postcode, huisnummer=signal.huisnummer
+    )
+
+
+def duplicate_hints(
+    *,
+    viewer: Viewer,
+    signal: Signal,
+    radius_m: float,
+    days: int,
+    limit: int = HINT_LIMIT,
+) -> list[DuplicateHint]:
+    """Open signals the viewer may see that may report the same thing as `signal`.
+
+    Same category, not final, not linked as a duplicate, within `radius_m` and `days` before
+    or after it; closest first. The candidates come from the 100 m cell index (points) or the
+    exact address (signals without a point), inside the time window; `analysis` measures and
+    ranks them.
+    """
+    origin = place_of(signal)
+    if not origin.comparable:
+        return []
+    window = dt.timedelta(days=days)
+    base = (
+        signals_visible_to(viewer)
+        .filter(
+            municipality_id=signal.municipality_id,
+            category_id=signal.category_id,
+            observed_at__gte=signal.observed_at - window,
+            observed_at__lte=signal.observed_at + window,
+            duplicate_of__isnull=True,
+        )
+        .exclude(status__in=sorted(FINAL))
+        .exclude(pk=signal.pk)
+    )
+    if signal.duplicate_of_id is not None:
+        base = base.exclude(pk=signal.duplicate_of_id)
+    rows: dict[int, dict[str, Any]] = {}
+    if origin.has_point:
+        assert origin.x is not None and origin.y is not None
+        min_x, max_x, min_y, max_y = analysis.cell_range(origin.x, origin.y, radius_m)
+        # Lists, not ranges: every (cell x, cell y) pair is then an exact seek in the cell
+        # index; with ranges, SQLite walked the time index through the whole window instead.
+        near = base.filter(
+            cell_x__in=list(range(min_x, max_x + 1)), cell_y__in=list(range(min_y, max_y + 1))
+        )
+        rows.update((row["id"], row) for row in near.order_by().values(*_HINT_COLUMNS))
+    if origin.has_address:
+        same_address = base.filter(postcode=origin.postcode, huisnummer=origin.huisnummer)
+        if signal.neighbourhood_id is not None:
+            # An address lies in one buurt: the (buurt, category) index finds the candidates.
+            same_address = same_address.filter(neighbourhood_id=signal.neighbourhood_id)
+        if origin.has_point:
+            # Two points are compared as points; the address counts only for one without.
+            same_address = same_address.filter(rd_x__isnull=True)
+        rows.update((row["id"], row) for row in same_address.order_by().values(*_HINT_COLUMNS))
+    candidates = [
+        analysis.Candidate(
+            id=row["id"],
+            place=analysis.Place(
+                x=row["rd_x"], y=row["rd_y"], postcode=row["postcode"], huisnummer=row["huisnummer"]
+            ),
+            observed_at=row["observed_at"],
+        )
+        for row in rows.values()
+    ]
+    ranked = analysis.rank_hints(
+        origin,
+        signal.observed_at,
+        candidates,
+        radius_m=radius_m,
+        window=window,
+        limit=limit,
+    )
+    by_id = {s.pk: s for s in signals_in_order([hint.id for hint in ranked])}
+    return [
+        DuplicateHint(signal=by_id[hint.id], distance_m=hint.distance_m, days_apart=hint.days_apart)
+        for hint in ranked
+        if hint.id in by_id
+    ]

@@ -15,8 +15,33 @@ urlpatterns = [
     path("signalen/", signal_views.signal_list, name="signal-list"),
     path("signalen/export.csv", signal_views.signal_export, name="signal-export"),
     path("signalen/nieuw/", signal_views.signal_create_view, name="signal-create"),
+    path(
+        "signalen/waarneming/",
+        signal_views.street_observation_view,
+        name="street-observation",
+    ),
+    path(
+        "signalen/waarneming/<str:uuid>/opgeslagen/",
+        signal_views.street_observation_saved,
+        name="street-observation-saved",
+    ),
     path("signalen/<str:uuid>/", signal_views.signal_detail, name="signal-detail"),
     path("signalen/<str:uuid>/status/", signal_views.signal_status_view, name="signal-status"),
+    path(
+        "signalen/<str:uuid>/bijlagen/<str:attachment_uuid>",
+        signal_views.signal_attachment_view,
+        name="signal-attachment",
+    ),
+    path(
+        "signalen/<str:uuid>/dubbel/",
+        signal_views.signal_mark_duplicate_view,
+        name="signal-mark-duplicate",
+    ),
+    path(
+        "signalen/<str:uuid>/dubbel/ongedaan/",
+        signal_views.signal_unmark_duplicate_view,
+        name="signal-unmark-duplicate",
+    ),
     path("gebieden/", area_views.area_list, name="area-list"),
     path(
         "gebieden/buurten.json",
