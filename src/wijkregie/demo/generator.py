@@ -287,6 +287,41 @@ def postcodes(x: np.ndarray, y: np.ndarray, geography: Geography) -> list[str]:
     ]
 
 
+@dataclass(frozen=True)
+class DemoAddresses:
+    """A fictional BAG-style address register: numbered dwellings in every 100 m cell."""
+
+    x: np.ndarray
+    y: np.ndarray
+    postcode: list[str]
+    huisnummer: np.ndarray
+
+
+def demo_addresses(geography: Geography, per_cell: int = 12) -> DemoAddresses:
+    """`per_cell` dwellings on a small lattice inside each 100 m cell of the sample region.
+
+    The postcode is the one `postcodes` gives the cell, so the register and the demo signals
+    speak of the same streets; house numbers run 1..per_cell within a postcode. Deterministic
+    (no randomness): the same geography always gives the same register.
+    """
+    minx, miny, maxx, maxy = geography.outline.bounds
+    xs = np.arange(math.floor(minx / 100) * 100, maxx, 100.0)
+    ys = np.arange(math.floor(miny / 100) * 100, maxy, 100.0)
+    side = math.ceil(math.sqrt(per_cell))
+    offsets = (np.arange(side) + 0.5) * (100.0 / side)
+    ox, oy = np.meshgrid(offsets, offsets)
+    ox, oy = ox.ravel()[:per_cell], oy.ravel()[:per_cell]
+    cx, cy = np.meshgrid(xs, ys)
+    x = (cx.ravel()[:, None] + ox[None, :]).ravel()
+    y = (cy.ravel()[:, None] + oy[None, :]).ravel()
+    number = np.tile(np.arange(1, per_cell + 1), cx.size)
+    inside = shapely.contains_xy(geography.sample_region, x, y)
+    x, y, number = x[inside], y[inside], number[inside]
+    return DemoAddresses(
+        x=np.round(x, 2), y=np.round(y, 2), postcode=postcodes(x, y, geography), huisnummer=number
+    )
+
+
 # --------------------------------------------------------------------------------------------
 # Time
 # --------------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from django.db import connection, models, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 
+from wijkregie.addresses.models import Address
 from wijkregie.areas.models import (
     FocusArea,
     FocusAreaPartner,
@@ -185,12 +186,55 @@ def delete_demo(*, progress: Progress | None = None) -> None:
             progress(f"Verwijderen: {municipality} ...")
         try:
             _delete_tenant(municipality)
+            Address.objects.filter(verblijfsobject_id__startswith=_bag_prefix(code, "01")).delete()
         except ProtectedError as exc:
             names = sorted({str(type(obj)._meta.verbose_name) for obj in exc.protected_objects})
             raise DemoError(
                 f"{municipality} kan niet worden verwijderd: er zijn nog gegevens die ernaar "
                 f"verwijzen ({', '.join(names)})."
             ) from exc
+
+
+def _bag_prefix(cbs_code: str, object_type: str) -> str:
+    """BAG ids start with the 4-digit municipality code and a 2-digit object type."""
+    return cbs_code.removeprefix("GM") + object_type
+
+
+def _create_addresses(geography: generator.Geography, cbs_code: str) -> int:
+    """The demo's own address register, so that postcode + huisnummer can be looked up.
+
+    Fictional BAG ids under the demo's municipality code (9999/9998, which no real
+    municipality has), so that --reset removes exactly these and nothing of a real extract.
+    """
+    register = generator.demo_addresses(geography)
+    lats, lons = geo.rd_to_wgs84_arrays(register.x, register.y)
+    vbo, num = _bag_prefix(cbs_code, "01"), _bag_prefix(cbs_code, "20")
+    rows = [
+        Address(
+            postcode=postcode,
+            huisnummer=int(number),
+            rd_x=float(x),
+            rd_y=float(y),
+            lat=round(float(lat), 7),
+            lon=round(float(lon), 7),
+            verblijfsobject_id=f"{vbo}{i:010d}",
+            nummeraanduiding_id=f"{num}{i:010d}",
+        )
+        for i, (postcode, number, x, y, lat, lon) in enumerate(
+            zip(
+                register.postcode,
+                register.huisnummer.tolist(),
+                register.x.tolist(),
+                register.y.tolist(),
+                lats.tolist(),
+                lons.tolist(),
+                strict=True,
+            ),
+            start=1,
+        )
+    ]
+    Address.objects.bulk_create(rows, batch_size=5_000, ignore_conflicts=True)
+    return len(rows)
 
 
 def _delete_tenant(municipality: Municipality, chunk: int = 5_000) -> None:
@@ -622,10 +666,14 @@ def generate_demo(
             password_hash=password_hash,
             today=today,
         )
+        addresses = _create_addresses(geography, cat.CBS_CODE)
+        addresses += _create_addresses(other_geography, cat.OTHER_CBS_CODE)
         wijkagent = User.objects.get(username="wijkagent")
         beheerder = User.objects.get(username="beheerder")
         _, token = api_token_create(actor=beheerder, user=wijkagent, name=TOKEN_NAME)
 
+    if progress:
+        progress(f"Adresregister: {nl_number(addresses)} fictieve adressen.")
     plan = generator.build_plan(
         seed=seed, n_signals=n_signals, end=end, geography=geography, org_slugs=tenant.org_slugs
     )

@@ -5,12 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from io import StringIO
 
+import numpy as np
 import pytest
 import shapely
 from django.core.management import call_command
 from django.db.models import Count
 
+from wijkregie.addresses.models import Address
 from wijkregie.areas.models import FocusArea, Neighbourhood, SharingAgreement
+from wijkregie.areas.selectors import buurt_ids_at
 from wijkregie.demo import catalogue as cat
 from wijkregie.demo import generator
 from wijkregie.demo.services import DEMO_PASSWORD, ensure_demo, other_signal_count
@@ -25,6 +28,7 @@ from wijkregie.signals.models import (
     SourceReliability,
 )
 from wijkregie.signals.selectors import signal_list
+from wijkregie.signals.services import LocationInput, resolve_location
 from wijkregie.tenants.access import viewer_for
 from wijkregie.tenants.models import ApiToken, Municipality, Organisation, User
 
@@ -170,3 +174,31 @@ def test_rejects_a_bad_number(db: None, value: str) -> None:
 
     with pytest.raises((CommandError, SystemExit)):
         run("--signals", value)
+
+
+def test_demo_has_an_address_register_that_locates_addresses(db: None) -> None:
+    ensure_demo(seed=4, n_signals=50, end=END)
+    gm = demodam()
+    demo_addresses = Address.objects.filter(verblijfsobject_id__startswith="999901")
+    assert demo_addresses.count() > 10_000
+    address = demo_addresses.order_by("id")[500]
+    assert len(address.verblijfsobject_id) == 16 and len(address.nummeraanduiding_id) == 16
+    # Every register address lies inside a buurt of the demo municipality.
+    lons = [a.lon for a in demo_addresses[:2000]]
+    lats = [a.lat for a in demo_addresses[:2000]]
+    assert all(buurt_ids_at(gm.pk, np.array(lons), np.array(lats)) > 0)
+    # postcode + huisnummer alone now places a signal: point, buurt and cell from the register
+    resolved = resolve_location(
+        gm.pk, LocationInput(postcode=address.postcode, huisnummer=address.huisnummer)
+    )
+    assert resolved.kind == "address"
+    assert resolved.point is not None and resolved.neighbourhood is not None
+    assert round(resolved.point.x, 2) == address.rd_x
+    # a reset removes exactly the demo's own addresses and makes the same ones again
+    foreign = Address.objects.create(
+        postcode="1012AB", huisnummer=1, rd_x=121_000, rd_y=487_000, lat=52.37, lon=4.89
+    )
+    count = demo_addresses.count()
+    ensure_demo(seed=4, n_signals=50, end=END, reset=True)
+    assert demo_addresses.count() == count
+    assert Address.objects.filter(pk=foreign.pk).exists()
