@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 
@@ -10,3 +12,12 @@ def pytest_configure(config: pytest.Config) -> None:
 
     # Password hashing is deliberately slow; tests create many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _uploads_in_a_temporary_folder(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Photos and import files written by a test never land in the checkout's var/media.
+
+    Through pytest-django's `settings` fixture, so the file storage hears of the change.
+    """
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")

@@ -18,6 +18,9 @@ Environment:
     DATABASE_URL         if it points at PostgreSQL: the server to use (database
                          "wijkregie_bench" on it, never the configured database itself)
     BENCH_REPEAT, BENCH_WARMUP   repetitions for latency.py (default 300, 30)
+    BENCH_IMPORT_ROWS    rows for benchmarks/import_bench.py, run at the end (default 1000000;
+                         0 skips it)
+    BENCH_ANALYSIS       0 skips benchmarks/analysis_bench.py (Gi* against esda, KDE), run last
 
 Output: human-readable lines and benchmarks/out/results.json.
 """
@@ -232,6 +235,14 @@ def main() -> None:
             f"= {lat['ratio_p95']}x ({'goal met' if lat['goal_met'] else 'goal NOT met'})"
         )
     log(f"Written to {path.relative_to(ROOT)} in {summary['seconds_total']:.0f} s.")
+    if os.environ.get("BENCH_IMPORT_ROWS", "") != "0":
+        # The bulk import against a bare bulk load: its own databases, its own results file.
+        log("")
+        subprocess.run([sys.executable, str(HERE / "import_bench.py")], cwd=ROOT, check=True)  # noqa: S603
+    if os.environ.get("BENCH_ANALYSIS", "") != "0":
+        # Gi* against esda on the same grid, kernel density (issue 5): no database involved.
+        log("")
+        subprocess.run([sys.executable, str(HERE / "analysis_bench.py")], cwd=ROOT, check=True)  # noqa: S603
 
 
 if __name__ == "__main__":

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "wijkregie.intake.apps.IntakeConfig",
     "wijkregie.residents.apps.ResidentsConfig",
     "wijkregie.open311.apps.Open311Config",
+    "wijkregie.analysis.apps.AnalysisConfig",
     "wijkregie.demo.apps.DemoConfig",
     "wijkregie.api.apps.ApiConfig",
 ]
@@ -152,7 +153,8 @@ STORAGES = {
 # Uploaded photos: never under STATIC or a public URL; served by a view after access checks.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
 MEDIA_URL = "/bijlagen/"  # not routed; attachments are served by wijkregie views only
-UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
+UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))  # photos
+IMPORT_UPLOAD_MAX_BYTES = int(os.environ.get("IMPORT_UPLOAD_MAX_BYTES", str(200 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # JSON batches of 1,000 signals fit
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 WHITENOISE_USE_FINDERS = True  # serve straight from the finders; `collectstatic` is optional
@@ -209,6 +211,23 @@ MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")
 # Figures shown to viewers without need-to-know suppress counts below this threshold.
 SMALL_COUNT_THRESHOLD = envint("SMALL_COUNT_THRESHOLD", 5)
 SIGNAL_PAGE_SIZE = envint("SIGNAL_PAGE_SIZE", 50)
+
+# Public resident reports (/melden/) and Open311: the municipality /melden/ opens with when an
+# installation holds several (CBS code, e.g. GM0307), and the submissions allowed per client
+# (keyed HMAC of the IP address, never the address itself) as "count/seconds" pairs.
+RESIDENT_DEFAULT_MUNICIPALITY = os.environ.get("RESIDENT_DEFAULT_MUNICIPALITY", "")
+RESIDENT_RATE_LIMITS = [
+    (int(count), int(seconds))
+    for count, seconds in (
+        item.split("/") for item in envlist("RESIDENT_RATE_LIMITS", "5/600,20/86400")
+    )
+]
+# The public address of this installation, for links in e-mails to residents.
+PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://localhost:8000")
+# Duplicate hints on a signal: open signals of the same category within this distance (metres)
+# and this many days before or after it. Staff can widen or narrow both on the page.
+DUPLICATE_HINT_RADIUS_M = envint("DUPLICATE_HINT_RADIUS_M", 50)
+DUPLICATE_HINT_DAYS = envint("DUPLICATE_HINT_DAYS", 14)
 
 LOGGING = {
     "version": 1,
