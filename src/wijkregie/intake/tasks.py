@@ -7,18 +7,24 @@ db_worker`); tests use the immediate backend.
 State of a job:
     pending, started_at empty   uploaded, waiting for the user on the preview page
     pending, started_at set     started by the user, waiting for a worker
-    running                     a worker claimed it (exactly one: see `_claim`)
+    running                     a worker claimed it (exactly one: see `_claim`); it writes a
+                                heartbeat with every progress update
+    running, heartbeat stale    the worker died (killed, restarted machine): the user may
+                                resume it, and the idempotent engine ends with the rows of one
+                                clean run (`import_job_resume`)
     done / failed               finished; a cancelled upload is failed with a Dutch error
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import time
 import uuid as uuidlib
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -161,9 +167,43 @@ def import_job_start(*, viewer: Viewer, job: ImportJob) -> tuple[ImportJob, bool
     return locked, True
 
 
+def stale_after() -> dt.timedelta:
+    return dt.timedelta(seconds=int(getattr(settings, "IMPORT_STALE_SECONDS", 300)))
+
+
+def is_stale(job: ImportJob, now: dt.datetime | None = None) -> bool:
+    """A running job whose worker has not reported for longer than IMPORT_STALE_SECONDS."""
+    if job.status != ImportStatus.RUNNING:
+        return False
+    last = job.heartbeat_at or job.started_at
+    return last is None or (now or timezone.now()) - last > stale_after()
+
+
+@transaction.atomic
+def import_job_resume(*, viewer: Viewer, job: ImportJob) -> tuple[ImportJob, bool]:
+    """Queue a job again whose worker died. Returns (job, queued); a live job is left alone.
+
+    Rows already written stay; the rerun counts them as unchanged and adds the rest, so the
+    end result equals one clean run.
+    """
+    locked = ImportJob.objects.select_for_update().get(pk=job.pk)
+    if not is_stale(locked):
+        return locked, False
+    audit(
+        actor=viewer.user,
+        municipality_id=viewer.municipality_id,
+        action="intake.resume",
+        obj=locked,
+        changes={"original_name": locked.original_name, "processed_rows": locked.processed_rows},
+    )
+    job_uuid = str(locked.uuid)
+    transaction.on_commit(lambda: run_import_job.enqueue(job_uuid))
+    return locked, True
+
+
 def _claim(job_uuid: str) -> ImportJob | None:
-    """Move a queued job to running. Only one worker wins; a retried or doubled task finds the
-    job running or finished and does nothing."""
+    """Move a queued job (or one whose worker died) to running. Only one worker wins; a
+    retried or doubled task finds the job running or finished and does nothing."""
     with transaction.atomic():
         job = (
             ImportJob.objects.select_for_update(of=("self",))
@@ -171,12 +211,13 @@ def _claim(job_uuid: str) -> ImportJob | None:
             .filter(uuid=job_uuid)
             .first()
         )
-        if job is None or job.status != ImportStatus.PENDING:
+        if job is None or not (job.status == ImportStatus.PENDING or is_stale(job)):
             return None
         job.status = ImportStatus.RUNNING
         job.started_at = job.started_at or timezone.now()
+        job.heartbeat_at = timezone.now()
         job.processed_rows = 0
-        job.save(update_fields=["status", "started_at", "processed_rows"])
+        job.save(update_fields=["status", "started_at", "heartbeat_at", "processed_rows"])
     # Counted outside the claim: on SQLite the lock would hold every writer back meanwhile.
     total = _count_rows(job)
     if total is not None:
@@ -205,7 +246,9 @@ class _Progress:
         if now - self.last < PROGRESS_EVERY_SECONDS:
             return
         self.last = now
-        ImportJob.objects.filter(pk=self.job_pk).update(processed_rows=processed)
+        ImportJob.objects.filter(pk=self.job_pk).update(
+            processed_rows=processed, heartbeat_at=timezone.now()
+        )
 
 
 def _fail(job: ImportJob, message: str) -> ImportJob:
@@ -280,8 +323,10 @@ def progress_percent(job: ImportJob) -> int | None:
 __all__ = [
     "import_job_cancel",
     "import_job_create",
+    "import_job_resume",
     "import_job_run",
     "import_job_start",
+    "is_stale",
     "progress_percent",
     "run_import_job",
 ]

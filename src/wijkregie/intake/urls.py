@@ -11,6 +11,7 @@ urlpatterns: list[URLPattern] = [
     path("<uuid:job_uuid>/voorbeeld/", views.preview, name="preview"),
     path("<uuid:job_uuid>/starten/", views.start, name="start"),
     path("<uuid:job_uuid>/annuleren/", views.cancel, name="cancel"),
+    path("<uuid:job_uuid>/hervatten/", views.resume, name="resume"),
     path("<uuid:job_uuid>/voortgang/", views.progress, name="progress"),
     path("<uuid:job_uuid>/status.json", views.status_json, name="status"),
     path("<uuid:job_uuid>/resultaat/", views.result, name="result"),

@@ -120,6 +120,17 @@ def start(request: HttpRequest, job_uuid: str) -> HttpResponse:
 
 @login_required
 @require_POST
+def resume(request: HttpRequest, job_uuid: str) -> HttpResponse:
+    viewer = _importer(request)
+    job = access_import_job(viewer, job_uuid)
+    job, queued = tasks.import_job_resume(viewer=viewer, job=job)
+    if queued:
+        messages.success(request, _("De import is hervat."))
+    return redirect(_next_page(job))
+
+
+@login_required
+@require_POST
 def cancel(request: HttpRequest, job_uuid: str) -> HttpResponse:
     viewer = _importer(request)
     job = access_import_job(viewer, job_uuid)
@@ -160,6 +171,7 @@ def progress(request: HttpRequest, job_uuid: str) -> HttpResponse:
         "job": job,
         "percent": tasks.progress_percent(job),
         "status_text": selectors.status_text(job),
+        "stale": tasks.is_stale(job),
     }
     return render(request, "intake/progress.html", context)
 

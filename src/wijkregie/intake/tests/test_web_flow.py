@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from collections.abc import Callable
 from pathlib import Path
@@ -12,8 +13,10 @@ import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 
 from wijkregie.intake.models import ImportJob, ImportStatus, MappingProfile
+from wijkregie.intake.services import import_signals
 from wijkregie.privacy.models import AuditEvent
 from wijkregie.signals.models import Signal, SourceChannel
 from wijkregie.testing.personas import World
@@ -341,3 +344,50 @@ def test_failed_import_stores_a_dutch_error(
     assert job.error == "Dit bestand is geen CSV- of Excel-bestand."
     body = client.get(f"/importeren/{job.uuid}/resultaat/").content.decode()
     assert "Import mislukt" in body and job.error in body
+
+
+def test_a_job_whose_worker_died_is_resumed_and_ends_as_one_clean_run(
+    world: World, media: Path, django_capture_on_commit_callbacks: Callable[..., Any]
+) -> None:
+    client = login(world, "regisseur")
+    upload(client, csv_upload())
+    job = ImportJob.objects.get()
+    # What a worker killed halfway leaves behind: the first rows written, the job "running".
+    partial = media / "partial.csv"
+    partial.write_bytes("".join(CSV_TEXT.splitlines(keepends=True)[:3]).encode("cp1252"))
+    import_signals(path=partial, organisation=world.orgs["gemeente"])
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportStatus.RUNNING,
+        started_at=timezone.now() - dt.timedelta(minutes=20),
+        heartbeat_at=timezone.now() - dt.timedelta(minutes=10),
+        processed_rows=2,
+    )
+    # A live job is not resumed: its worker still reports.
+    ImportJob.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now())
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        client.post(f"/importeren/{job.uuid}/hervatten/")
+    assert callbacks == []
+    assert (
+        "Import hervatten" not in client.get(f"/importeren/{job.uuid}/voortgang/").content.decode()
+    )
+
+    ImportJob.objects.filter(pk=job.pk).update(
+        heartbeat_at=timezone.now() - dt.timedelta(minutes=10)
+    )
+    page = client.get(f"/importeren/{job.uuid}/voortgang/").content.decode()
+    assert "Import hervatten" in page
+    # Another organisation's writer and the outsider cannot resume it.
+    for persona in ("wijkagent", "outsider"):
+        assert login(world, persona).post(f"/importeren/{job.uuid}/hervatten/").status_code == 404
+    with django_capture_on_commit_callbacks(execute=True):
+        resumed = client.post(f"/importeren/{job.uuid}/hervatten/")
+    assert resumed.status_code == 302
+    job.refresh_from_db()
+    assert job.status == ImportStatus.DONE, job.error
+    # The two rows of the killed run are unchanged, the third is new; the bad row is refused.
+    assert (job.imported, job.updated, job.unchanged, job.rejected) == (1, 0, 2, 1)
+    rows = Signal.objects.filter(
+        owner_organisation=world.orgs["gemeente"], external_id__startswith="WEB-"
+    )
+    assert sorted(rows.values_list("external_id", flat=True)) == ["WEB-1", "WEB-2", "WEB-3"]
+    assert AuditEvent.objects.filter(action="intake.resume", object_id=str(job.uuid)).count() == 1
