@@ -601,7 +601,9 @@ def _intake_values(intake: SignalIntake, resolved: ResolvedLocation) -> dict[str
     cell = point.cell if point else (None, None)
     return {
         "source_channel": intake.source_channel,
-        "observed_at": intake.observed_at,
+        # In UTC, as the database returns it: Python never finds an aware local time inside a
+        # daylight-saving change equal to a time of another zone, so a repeat would "update".
+        "observed_at": intake.observed_at.astimezone(dt.UTC),
         "category_id": intake.category.pk,
         "life_domain_id": intake.category.life_domain_id,
         "description": intake.description,

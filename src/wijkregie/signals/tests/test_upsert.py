@@ -327,3 +327,20 @@ def test_two_concurrent_identical_creates_make_one_signal(
     assert len({pk for pk, _ in results}) == 1
     assert Signal.objects.filter(external_id="BVH-1").count() == 1
     assert AuditEvent.objects.filter(action="create", object_type="signals.signal").count() == 1
+
+
+@pytest.mark.parametrize("local", ["2026-03-29 02:30", "2026-10-25 02:30", "2026-10-25 12:00"])
+def test_a_repeat_in_a_daylight_saving_change_is_unchanged(world: World, local: str) -> None:
+    # The API makes a time without an offset aware in Europe/Amsterdam (zoneinfo); Python never
+    # finds such a time inside the change equal to the UTC time the database returns.
+    amsterdam = timezone.get_default_timezone()
+    observed = dt.datetime.fromisoformat(local).replace(tzinfo=amsterdam)
+    viewer = viewer_of(world, "wijkagent")
+    first, outcome = signal_upsert(viewer=viewer, intake=intake(world, observed_at=observed))
+    assert outcome == CREATED
+    again, outcome = signal_upsert(viewer=viewer, intake=intake(world, observed_at=observed))
+    assert (again.pk, outcome) == (first.pk, UNCHANGED)
+    [(_, batch_outcome)] = signal_upsert_many(
+        viewer=viewer, intakes=[intake(world, observed_at=observed)]
+    )
+    assert batch_outcome == UNCHANGED
