@@ -39,7 +39,6 @@ import os
 import platform
 import pstats
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -48,9 +47,18 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-OUT = HERE / "out"
+from common import (
+    OUT,
+    ROOT,
+    Target,
+    child_env,
+    fresh_database,
+    log,
+    postgres_reachable,
+    sqlite_path,
+)
+from common import targets as common_targets
+
 BIN = Path(sys.executable).parent
 WIJKREGIE = BIN / "wijkregie"
 SEED = 1
@@ -91,16 +99,6 @@ ADDRESS_HEADER = [
 RESULT_LINE = re.compile(r"imported=(\d+) updated=(\d+) unchanged=(\d+) rejected=(\d+)")
 
 
-@dataclass(frozen=True)
-class Target:
-    name: str  # "sqlite" or "postgres"
-    url: str
-
-
-def log(message: str = "") -> None:
-    print(message, flush=True)
-
-
 # ---------------------------------------------------------------------------------------------
 # Databases (the same conventions as run_all.py)
 
@@ -110,53 +108,11 @@ def postgres_url() -> str | None:
     if explicit.startswith(("postgres://", "postgresql://")):
         # Same server, but always our own database: never the configured one.
         return urlunsplit(urlsplit(explicit)._replace(path=f"/{DB_NAME}"))
-    try:
-        with socket.create_connection(("127.0.0.1", 5432), timeout=1.0):
-            return PG_DEFAULT
-    except OSError:
-        return None
+    return PG_DEFAULT if postgres_reachable() else None
 
 
 def targets(wanted: list[str]) -> list[Target]:
-    result = []
-    if not wanted or "sqlite" in wanted:
-        result.append(Target("sqlite", f"sqlite:///{OUT / 'import-bench.sqlite3'}"))
-    if not wanted or "postgres" in wanted:
-        url = postgres_url()
-        if url:
-            result.append(Target("postgres", url))
-        elif "postgres" in wanted:
-            raise SystemExit("PostgreSQL requested but not configured or not reachable.")
-    return result
-
-
-def sqlite_path(target: Target) -> Path:
-    return Path(urlsplit(target.url).path)
-
-
-def fresh_database(target: Target) -> None:
-    if target.name == "sqlite":
-        path = sqlite_path(target)
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        return
-    import psycopg
-
-    parts = urlsplit(target.url)
-    name = parts.path.lstrip("/")
-    admin_url = urlunsplit(parts._replace(path="/postgres", scheme="postgresql"))
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def child_env(target: Target) -> dict[str, str]:
-    env = dict(os.environ)
-    env["DATABASE_URL"] = target.url
-    env.setdefault("DJANGO_SETTINGS_MODULE", "wijkregie.settings")
-    env.pop("DEBUG", None)  # DEBUG keeps every query in memory
-    return env
+    return common_targets(wanted, sqlite_file="import-bench.sqlite3", postgres_url=postgres_url())
 
 
 @dataclass(frozen=True)

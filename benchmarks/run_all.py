@@ -31,42 +31,21 @@ import datetime as dt
 import json
 import os
 import platform
-import socket
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-OUT = HERE / "out"
+from common import HERE, OUT, ROOT, Target, child_env, fresh_database, log, postgres_reachable
+from common import targets as common_targets
+
 BIN = Path(sys.executable).parent
 WIJKREGIE = BIN / "wijkregie"
 SEED = 1
 PG_DEFAULT = "postgres://postgres@127.0.0.1:5432/wijkregie_bench"
 BENCH_DB_NAME = "wijkregie_bench"
-
-
-@dataclass(frozen=True)
-class Target:
-    name: str  # "sqlite" or "postgres"
-    url: str
-    recreate: bool = True
-
-
-def log(message: str = "") -> None:
-    print(message, flush=True)
-
-
-def postgres_reachable(host: str, port: int) -> bool:
-    try:
-        with socket.create_connection((host, port), timeout=1.0):
-            return True
-    except OSError:
-        return False
 
 
 def postgres_url() -> str | None:
@@ -78,48 +57,14 @@ def postgres_url() -> str | None:
         # Same server, but never the configured database itself: that one may hold real data.
         parts = urlsplit(configured)
         return urlunsplit(parts._replace(path=f"/{BENCH_DB_NAME}"))
-    if postgres_reachable("127.0.0.1", 5432):
+    if postgres_reachable():
         return PG_DEFAULT
     return None
 
 
 def targets() -> list[Target]:
     wanted = [w.strip() for w in os.environ.get("BENCH_DATABASES", "").split(",") if w.strip()]
-    result = []
-    if not wanted or "sqlite" in wanted:
-        result.append(Target("sqlite", f"sqlite:///{OUT / 'bench.sqlite3'}"))
-    if not wanted or "postgres" in wanted:
-        url = postgres_url()
-        if url:
-            result.append(Target("postgres", url))
-        elif "postgres" in wanted:
-            raise SystemExit("PostgreSQL requested but not configured or not reachable.")
-    return result
-
-
-def fresh_database(target: Target) -> None:
-    if target.name == "sqlite":
-        path = Path(urlsplit(target.url).path)
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        return
-    import psycopg
-
-    parts = urlsplit(target.url)
-    name = parts.path.lstrip("/")
-    admin_url = urlunsplit(parts._replace(path="/postgres", scheme="postgresql"))
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def child_env(target: Target) -> dict[str, str]:
-    env = dict(os.environ)
-    env["DATABASE_URL"] = target.url
-    env.setdefault("DJANGO_SETTINGS_MODULE", "wijkregie.settings")
-    env.pop("DEBUG", None)  # DEBUG keeps every query in memory
-    return env
+    return common_targets(wanted, sqlite_file="bench.sqlite3", postgres_url=postgres_url())
 
 
 def run_measured(args: list[str], env: dict[str, str], log_path: Path) -> tuple[float, int, int]:
