@@ -108,6 +108,7 @@ def test_command_creates_the_municipality(db: None) -> None:
         assert spec.username in output
     assert DEMO_PASSWORD in output
     assert "http://127.0.0.1:8000" in output
+    assert "http://127.0.0.1:8000/melden/" in output  # the resident form needs no login
     assert "wr_" in output
 
 

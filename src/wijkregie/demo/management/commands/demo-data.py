@@ -125,3 +125,8 @@ class Command(BaseCommand):
                 "API-tokens worden alleen bij het aanmaken getoond; maak zo nodig een nieuw token "
                 "met `wijkregie create-token wijkagent`."
             )
+        out.write("")
+        out.write(
+            "Zonder inloggen: het meldformulier voor bewoners op "
+            f"{APP_URL}/melden/ en Open311 op {APP_URL}/open311/v2/discovery.json"
+        )
