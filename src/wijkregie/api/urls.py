@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.urls import path
 from drf_spectacular.views import SpectacularJSONAPIView
 
+from wijkregie.analysis import api as analysis_api
 from wijkregie.areas import api as areas_api
 from wijkregie.signals import api as signals_api
 
@@ -22,4 +23,5 @@ urlpatterns = [
     path("areas/<str:uuid>", areas_api.FocusAreaDetailView.as_view(), name="area-detail"),
     path("areas/<str:uuid>/map", areas_api.FocusAreaMapView.as_view(), name="area-map"),
     path("neighbourhoods/map", areas_api.NeighbourhoodMapView.as_view(), name="neighbourhood-map"),
+    path("analysis/hotspots", analysis_api.HotspotView.as_view(), name="analysis-hotspots"),
 ]
