@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "wijkregie.residents.apps.ResidentsConfig",
     "wijkregie.open311.apps.Open311Config",
     "wijkregie.analysis.apps.AnalysisConfig",
+    "wijkregie.subjects.apps.SubjectsConfig",
     "wijkregie.demo.apps.DemoConfig",
     "wijkregie.api.apps.ApiConfig",
 ]
