@@ -24,7 +24,16 @@ def _normalise_command(argv: list[str]) -> list[str]:
     return argv
 
 
+# Commands whose work needs no database or settings run without starting Django: linking a
+# standalone file of a million records should not pay for loading the web application.
+_WITHOUT_DJANGO = ("link-persons", "link_persons")
+
+
 def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] in _WITHOUT_DJANGO:
+        from wijkregie.subjects.linker.csvfile import main as link_persons
+
+        sys.exit(link_persons(sys.argv[2:]))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wijkregie.settings")
     from django.core.management import execute_from_command_line
 

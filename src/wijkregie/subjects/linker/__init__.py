@@ -1,0 +1,1 @@
+"""Person linker: pure code (numpy/scipy, no ORM). The public interface is ``api``."""
