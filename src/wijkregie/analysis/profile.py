@@ -1,8 +1,8 @@
 """What an area profile holds: the figures behind the profile page, the comparison page, the
 API and the printable area report (one source, so the page, the PDF and the API agree).
 
-Pure data (no ORM): `analysis.selectors.area_profile` fills it for one viewer; the views, the
-API serializers and the PDF renderer only read it. A value of None means unknown or
+Pure data (no ORM): `analysis.profile_selectors.area_profile` fills it for one viewer; the
+views, the API serializers and the PDF renderer only read it. A value of None means unknown or
 suppressed; `suppressed` says which, so a page can print "< 5" instead of a blank.
 """
 
@@ -26,6 +26,9 @@ class KeyFigure:
     municipality: float | None = None  # the same figure for the whole municipality
     rank: int | None = None  # 1 = highest of the municipality's areas of this kind
     rank_of: int | None = None
+    # Two-sided exact p-value of the change (Poisson rates, analysis.trends.year_on_year);
+    # None when there is no comparison or the figure is suppressed.
+    p_value: float | None = None
 
 
 @dataclass(frozen=True)
