@@ -47,7 +47,14 @@ class FocusAreaSerializer(serializers.Serializer):
 class FeaturePropertiesSerializer(serializers.Serializer):
     code = serializers.CharField(help_text="CBS buurt code")
     name = serializers.CharField()
-    signal_count = serializers.IntegerField(help_text="Signals visible to you, as in the list")
+    signal_count = serializers.IntegerField(
+        allow_null=True,
+        help_text="Signals visible to you, as in the list; null when suppressed (a small count "
+        "shown to a viewer without need-to-know)",
+    )
+    suppressed = serializers.BooleanField(
+        help_text="True when signalCount is withheld because it is below the threshold"
+    )
 
 
 class FeatureSerializer(serializers.Serializer):
@@ -71,8 +78,20 @@ def _map_filters(request: Request) -> SignalFilters:
     return filters
 
 
-def neighbourhood_features(hoods: list[Neighbourhood], counts: dict[int, int]) -> dict[str, Any]:
-    """GeoJSON FeatureCollection (RFC 7946, WGS84) of buurten with their signal counts."""
+def neighbourhood_features(
+    hoods: list[Neighbourhood], counts: dict[int, int], *, threshold: int = 0
+) -> dict[str, Any]:
+    """GeoJSON FeatureCollection (RFC 7946, WGS84) of buurten with their signal counts.
+
+    Counts from 1 up to `threshold` (exclusive) are null with `suppressed: true`, for viewers
+    without need-to-know (`Viewer.small_count_threshold`).
+    """
+
+    def shown(hood: Neighbourhood) -> tuple[int | None, bool]:
+        n = counts.get(hood.pk, 0)
+        hidden = 0 < n < threshold
+        return (None if hidden else n), hidden
+
     return {
         "type": "FeatureCollection",
         "features": [
@@ -83,7 +102,8 @@ def neighbourhood_features(hoods: list[Neighbourhood], counts: dict[int, int]) -
                 "properties": {
                     "code": hood.code,
                     "name": hood.name,
-                    "signalCount": counts.get(hood.pk, 0),
+                    "signalCount": shown(hood)[0],
+                    "suppressed": shown(hood)[1],
                 },
             }
             for hood in hoods
@@ -132,7 +152,10 @@ class FocusAreaMapView(ApiView):
         filters = _map_filters(request)
         filters.area = str(area.uuid)
         counts = signal_counts_by_neighbourhood(viewer=viewer, filters=filters)
-        return Response(neighbourhood_features(list(area.neighbourhoods.order_by("code")), counts))
+        hoods = list(area.neighbourhoods.order_by("code"))
+        return Response(
+            neighbourhood_features(hoods, counts, threshold=viewer.small_count_threshold)
+        )
 
 
 class NeighbourhoodMapView(ApiView):
@@ -149,6 +172,7 @@ class NeighbourhoodMapView(ApiView):
         viewer = api_viewer(request)
         filters = _map_filters(request)
         counts = signal_counts_by_neighbourhood(viewer=viewer, filters=filters)
+        hoods = list(selectors.neighbourhood_list(viewer=viewer))
         return Response(
-            neighbourhood_features(list(selectors.neighbourhood_list(viewer=viewer)), counts)
+            neighbourhood_features(hoods, counts, threshold=viewer.small_count_threshold)
         )

@@ -56,11 +56,16 @@ def area_detail(request: HttpRequest, uuid: str) -> HttpResponse:
     filters = _area_filters(request, area)
     counts = _counts(viewer, filters)
     hoods = _buurten(area)
+    threshold = viewer.small_count_threshold
     rows = [(hood, counts.get(hood.pk, 0)) for hood in hoods]
+    # Viewers without need-to-know see "< 5" for small counts (the total stays exact, as on
+    # the analysis map and in the hotspot API).
+    shown = [(hood, n, 0 < n < threshold) for hood, n in rows]
     query = {k: v for k, v in filters.as_query().items() if k != "area"}
     context: dict[str, Any] = {
         "area": area,
-        "rows": rows,
+        "rows": shown,
+        "threshold": threshold,
         "total": sum(n for _, n in rows),
         "partners": area.partners.select_related("organisation"),
         "filters": filters,
@@ -79,7 +84,9 @@ def area_map_data(request: HttpRequest, uuid: str) -> JsonResponse:
     viewer = require_viewer(request.user)
     area = access_focus_area(viewer, uuid)
     counts = _counts(viewer, _area_filters(request, area))
-    return JsonResponse(neighbourhood_features(_buurten(area), counts))
+    return JsonResponse(
+        neighbourhood_features(_buurten(area), counts, threshold=viewer.small_count_threshold)
+    )
 
 
 @login_required

@@ -532,4 +532,5 @@ def buurten(request: HttpRequest, municipality: Municipality) -> JsonResponse:
     data = neighbourhood_features(list(public_buurten(municipality=municipality)), {})
     for feature in data["features"]:
         feature["properties"].pop("signalCount", None)
+        feature["properties"].pop("suppressed", None)
     return JsonResponse(data)

@@ -6,6 +6,7 @@ import uuid as uuidlib
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.http import Http404
 
 from wijkregie.tenants.models import ApiToken, Membership, Organisation, Role, User
@@ -41,6 +42,12 @@ class Viewer:
     def pseudonymised(self) -> bool:
         """Analysts without an operational role see no personal details."""
         return Role.ANALIST in self.roles and not (self.roles & SIGNAL_WRITER_ROLES)
+
+    @property
+    def small_count_threshold(self) -> int:
+        """Counts from 1 up to this (exclusive) are suppressed in aggregates this viewer sees;
+        0 means none are (viewers with need-to-know see the signals behind the counts)."""
+        return int(settings.SMALL_COUNT_THRESHOLD) if self.pseudonymised else 0
 
     @property
     def writer_organisation_ids(self) -> frozenset[int]:

@@ -39,7 +39,7 @@ def assert_feature_collection(data: dict[str, Any]) -> None:
             assert ring[0] == ring[-1]  # closed
             for lon, lat in ring:
                 assert lon_min <= lon <= lon_max and lat_min <= lat <= lat_max
-        assert set(feature["properties"]) == {"code", "name", "signalCount"}
+        assert set(feature["properties"]) == {"code", "name", "signalCount", "suppressed"}
         assert feature["properties"]["code"] == feature["id"]
 
 

@@ -69,15 +69,20 @@
 
   function initAreaMap(el) {
     var map = baseMap(el);
+    var threshold = el.dataset.suppressionThreshold || "";
+    function shownCount(props) {
+      return props.suppressed ? "< " + threshold : String(props.signalCount);
+    }
     fetchJson(el.dataset.geojsonUrl).then(function (data) {
       var max = 0;
-      data.features.forEach(function (f) { max = Math.max(max, f.properties.signalCount); });
+      // A suppressed count (null) is drawn in the lowest class and labelled "< threshold".
+      data.features.forEach(function (f) { max = Math.max(max, f.properties.signalCount || 0); });
       var layer = L.geoJSON(data, {
         style: function (f) {
-          return { color: "#333", weight: 1, fillOpacity: 0.7, fillColor: colourFor(f.properties.signalCount, max) };
+          return { color: "#333", weight: 1, fillOpacity: 0.7, fillColor: colourFor(f.properties.signalCount || 0, max) };
         },
         onEachFeature: function (f, l) {
-          l.bindTooltip(f.properties.name + ": " + f.properties.signalCount);
+          l.bindTooltip(f.properties.name + ": " + shownCount(f.properties));
         }
       }).addTo(map);
       // Layers are drawn once the map has a view, so fit first, then label the paths.
@@ -86,7 +91,7 @@
         var path = l.getElement && l.getElement();
         if (path) {
           path.setAttribute("data-code", l.feature.properties.code);
-          path.setAttribute("data-count", String(l.feature.properties.signalCount));
+          path.setAttribute("data-count", shownCount(l.feature.properties));
         }
       });
       drawLegend(document.getElementById(el.id + "-legend"), max);
