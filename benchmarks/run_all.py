@@ -21,6 +21,11 @@ Environment:
     BENCH_IMPORT_ROWS    rows for benchmarks/import_bench.py, run at the end (default 1000000;
                          0 skips it)
     BENCH_ANALYSIS       0 skips benchmarks/analysis_bench.py (Gi* against esda, KDE), run last
+    BENCH_LINKER         0 skips benchmarks/linker_bench.py (link-persons on 100,000 and
+                         1,000,000 generated records against an exact-match baseline)
+    BENCH_SUBJECTS       0 skips benchmarks/subjects_bench.py (attach_person against 100,000
+                         stored person records against the writes alone)
+    BENCH_MAP            0 skips benchmarks/map_bench.py (map clusters against their GROUP BY)
 
 Output: human-readable lines and benchmarks/out/results.json.
 """
@@ -38,6 +43,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+import profile_bench
 from common import HERE, OUT, ROOT, Target, child_env, fresh_database, log, postgres_reachable
 from common import targets as common_targets
 
@@ -118,7 +124,24 @@ def bench(target: Target, n_signals: int) -> dict[str, Any]:
     )
     latency = json.loads(completed.stdout.strip().splitlines()[-1])
     report_latency(target.name, latency)
-    return {"database": target.name, "generator": generator, "latency": latency}
+    # The area profile page (issue 5) on the same demo database: profile_bench.py.
+    log(f"[{target.name}] area profile page against its own SQL ...")
+    completed = subprocess.run(  # noqa: S603
+        [sys.executable, str(HERE / "profile_bench.py")],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    area_profile = json.loads(completed.stdout.strip().splitlines()[-1])
+    profile_bench.report(target.name, area_profile, log)
+    return {
+        "database": target.name,
+        "generator": generator,
+        "latency": latency,
+        "area_profile": area_profile,
+    }
 
 
 def report_latency(name: str, r: dict[str, Any]) -> None:
@@ -179,6 +202,13 @@ def main() -> None:
             f"API p95 {lat['api']['p95_ms']:.2f} ms vs SQL p95 {lat['sql']['p95_ms']:.2f} ms "
             f"= {lat['ratio_p95']}x ({'goal met' if lat['goal_met'] else 'goal NOT met'})"
         )
+        if "area_profile" in r:
+            page = r["area_profile"]["pages"]["buurt"]
+            log(
+                f"  {r['database']:<8} area profile page p95 {page['page']['p95_ms']:.1f} ms "
+                f"(goal < 300 ms: {'met' if r['area_profile']['goal_met'] else 'NOT met'}) vs its "
+                f"SQL p95 {page['sql']['p95_ms']:.1f} ms = {page['ratio_p95']}x"
+            )
     log(f"Written to {path.relative_to(ROOT)} in {summary['seconds_total']:.0f} s.")
     if os.environ.get("BENCH_IMPORT_ROWS", "") != "0":
         # The bulk import against a bare bulk load: its own databases, its own results file.
@@ -188,6 +218,31 @@ def main() -> None:
         # Gi* against esda on the same grid, kernel density (issue 5): no database involved.
         log("")
         subprocess.run([sys.executable, str(HERE / "analysis_bench.py")], cwd=ROOT, check=True)  # noqa: S603
+    if os.environ.get("BENCH_LINKER", "") != "0":
+        # The person linker (issue 4) against an exact-match baseline: no database involved.
+        log("")
+        subprocess.run([sys.executable, str(HERE / "linker_bench.py")], cwd=ROOT, check=True)  # noqa: S603
+    if os.environ.get("BENCH_SUBJECTS", "") != "0":
+        # Incremental person linking on the database (issue 4) against the writes alone.
+        log("")
+        subprocess.run([sys.executable, str(HERE / "subjects_bench.py")], cwd=ROOT, check=True)  # noqa: S603
+    if os.environ.get("BENCH_MAP", "") != "0":
+        # The map's cluster endpoint against its own GROUP BY, on the demo databases above.
+        from map_bench import report as report_map
+
+        for target in chosen:
+            log("")
+            completed = subprocess.run(  # noqa: S603
+                [sys.executable, str(HERE / "map_bench.py")],
+                env=child_env(target),
+                cwd=ROOT,
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            map_result = json.loads(completed.stdout.strip().splitlines()[-1])
+            (OUT / f"map-{target.name}.json").write_text(json.dumps(map_result, indent=2) + "\n")
+            report_map(target.name, map_result, log)
 
 
 if __name__ == "__main__":

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "wijkregie.open311.apps.Open311Config",
     "wijkregie.analysis.apps.AnalysisConfig",
     "wijkregie.subjects.apps.SubjectsConfig",
+    "wijkregie.documents.apps.DocumentsConfig",
     "wijkregie.demo.apps.DemoConfig",
     "wijkregie.api.apps.ApiConfig",
 ]
@@ -158,6 +159,8 @@ UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(10 * 1024 * 1024))
 IMPORT_UPLOAD_MAX_BYTES = int(os.environ.get("IMPORT_UPLOAD_MAX_BYTES", str(200 * 1024 * 1024)))
 # A running import whose worker has not reported for this long may be resumed by the user.
 IMPORT_STALE_SECONDS = int(os.environ.get("IMPORT_STALE_SECONDS", "300"))
+# A report (documents app) whose worker has not reported for this long may be retried.
+DOCUMENT_STALE_SECONDS = envint("DOCUMENT_STALE_SECONDS", 600)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # JSON batches of 1,000 signals fit
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 WHITENOISE_USE_FINDERS = True  # serve straight from the finders; `collectstatic` is optional
@@ -191,7 +194,11 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "CAMELIZE_NAMES": True,
-    "ENUM_NAME_OVERRIDES": {"ConfidentialityEnum": "wijkregie.signals.models.Confidentiality"},
+    "ENUM_NAME_OVERRIDES": {
+        "ConfidentialityEnum": "wijkregie.signals.models.Confidentiality",
+        "SubjectKindEnum": "wijkregie.subjects.models.SubjectKind",
+        "SignalRoleEnum": "wijkregie.subjects.models.SignalRole",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "drf_spectacular.contrib.djangorestframework_camel_case.camelize_serializer_fields",

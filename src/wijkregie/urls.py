@@ -10,6 +10,10 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("melden/", include("wijkregie.residents.urls")),
     path("importeren/", include("wijkregie.intake.urls")),
+    path("rapportages/", include("wijkregie.documents.urls")),
+    path("kaart/", include("wijkregie.analysis.map_urls")),
+    path("gebieden/", include("wijkregie.analysis.urls")),
+    path("", include("wijkregie.subjects.urls")),
     path("", include("wijkregie.tenants.urls")),
     path("", include("wijkregie.web.urls")),
 ]

@@ -32,7 +32,7 @@ from wijkregie.areas.models import (
 )
 from wijkregie.areas.selectors import buurt_ids_at
 from wijkregie.demo import catalogue as cat
-from wijkregie.demo import generator
+from wijkregie.demo import generator, index_demo
 from wijkregie.lib import geo
 from wijkregie.privacy.models import AuditEvent
 from wijkregie.privacy.services import audit
@@ -44,6 +44,7 @@ from wijkregie.signals.models import (
     Signal,
     SignalStatusChange,
 )
+from wijkregie.subjects.demo import create_demo_subjects, delete_demo_subjects
 from wijkregie.tenants.models import ApiToken, Membership, Municipality, Organisation, Role, User
 from wijkregie.tenants.services import api_token_create
 
@@ -238,6 +239,7 @@ def _create_addresses(geography: generator.Geography, cbs_code: str) -> int:
 
 
 def _delete_tenant(municipality: Municipality, chunk: int = 5_000) -> None:
+    delete_demo_subjects(municipality)
     # Signals in chunks, so that memory stays bounded; their status history goes with them.
     signals = Signal.objects.filter(municipality=municipality)
     while True:
@@ -248,6 +250,7 @@ def _delete_tenant(municipality: Municipality, chunk: int = 5_000) -> None:
             Signal.objects.filter(pk__in=pks).delete()
     with transaction.atomic():
         ApiToken.objects.filter(municipality=municipality).delete()
+        index_demo.delete_demo_index(municipality)
         SharingAgreement.objects.filter(municipality=municipality).delete()
         FocusAreaPartner.objects.filter(municipality=municipality).delete()
         FocusArea.objects.filter(municipality=municipality).delete()
@@ -666,6 +669,9 @@ def generate_demo(
             password_hash=password_hash,
             today=today,
         )
+        index_demo.create_demo_index(
+            municipality=tenant.municipality, geography=geography, seed=seed, year=today.year
+        )
         addresses = _create_addresses(geography, cat.CBS_CODE)
         addresses += _create_addresses(other_geography, cat.OTHER_CBS_CODE)
         wijkagent = User.objects.get(username="wijkagent")
@@ -694,6 +700,7 @@ def generate_demo(
     other_done, other_changes = _write_signals(
         other_plan, other, batch_size=batch_size, progress=None, label=cat.OTHER_NAME
     )
+    create_demo_subjects(municipality=tenant.municipality, seed=seed)
     _analyze()
     audit(
         actor=None,
