@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -203,7 +202,7 @@ class AreaIndexView(ApiView):
         year, kind = parse_index_params(request.query_params)
         year = year if year is not None else index_selectors.default_index_year()
         definition = index_selectors.index_definition(viewer=viewer)
-        threshold = int(settings.SMALL_COUNT_THRESHOLD) if viewer.pseudonymised else None
+        threshold = viewer.small_count_threshold or None
         if definition is None:
             document = index_document(
                 areas=[],

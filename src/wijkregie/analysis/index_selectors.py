@@ -41,7 +41,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
-from django.conf import settings
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -351,7 +350,7 @@ def _compute(
     values = np.full((n_areas, len(ordered)), np.nan)
     references = np.full(len(ordered), np.nan)
     suppressed = np.zeros((n_areas, len(ordered)), dtype=bool)
-    threshold = int(settings.SMALL_COUNT_THRESHOLD) if viewer.pseudonymised else 0
+    threshold = viewer.small_count_threshold
 
     # Objective: signals per 1,000 residents.
     if objective:

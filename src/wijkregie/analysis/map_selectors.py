@@ -27,7 +27,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import shapely
-from django.conf import settings
 from django.db.models import Count, F, IntegerField, Sum
 from django.db.models.expressions import ExpressionWrapper
 from django.utils.translation import gettext_lazy as _
@@ -120,7 +119,7 @@ class MapQuery:
 
 def suppression_threshold(viewer: Viewer) -> int:
     """Counts 0 < n < this are withheld from the viewer; 0 for viewers with need-to-know."""
-    return int(settings.SMALL_COUNT_THRESHOLD) if viewer.pseudonymised else 0
+    return viewer.small_count_threshold
 
 
 def is_suppressed(count: int, threshold: int) -> bool:

@@ -31,7 +31,6 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
@@ -591,7 +590,7 @@ def _context(
             municipality_residents = stats[gm_code].residents
         else:
             municipality_residents = _sum_or_none(residents_of[NeighbourhoodKind.BUURT].values())
-    threshold = int(settings.SMALL_COUNT_THRESHOLD) if viewer.pseudonymised else 0
+    threshold = viewer.small_count_threshold
     return _Context(
         viewer=viewer,
         filters=filters,

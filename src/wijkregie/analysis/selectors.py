@@ -16,7 +16,6 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import shapely
-from django.conf import settings
 from django.db.models import Count, Max
 from shapely.geometry import shape
 
@@ -200,7 +199,7 @@ def hotspot_cells(
     found = keys[position] == wanted if keys.size else np.zeros(wanted.size, dtype=bool)
     count[position[found]] = occupied.count[found]
     result = gi_star_grid(ix, iy, count, alpha=alpha)
-    threshold = int(settings.SMALL_COUNT_THRESHOLD) if viewer.pseudonymised else 0
+    threshold = viewer.small_count_threshold
     return HotspotCells(
         ix=ix,
         iy=iy,
