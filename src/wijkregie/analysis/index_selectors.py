@@ -41,7 +41,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
-from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -58,7 +57,7 @@ from wijkregie.analysis.profile import AreaIndex, Band, ThemeScore
 from wijkregie.analysis.selectors import area_statistics
 from wijkregie.areas.models import FocusArea, Neighbourhood, NeighbourhoodKind
 from wijkregie.signals.models import Category
-from wijkregie.signals.selectors import signals_visible_to
+from wijkregie.signals.selectors import grouped_counts
 from wijkregie.tenants.access import Viewer
 
 
@@ -203,19 +202,21 @@ def _year_bounds(year: int) -> tuple[dt.datetime, dt.datetime, float]:
 
 
 def _signal_counts(viewer: Viewer, year: int) -> tuple[dict[tuple[int, int, int], int], float]:
-    """(neighbourhood, life domain, category) -> visible signals in the year; year fraction."""
+    """(neighbourhood, life domain, category) -> visible signals in the year; year fraction.
+
+    Whole months from the monthly tallies, this month so far from the signals
+    (`grouped_counts`)."""
     start, end, fraction = _year_bounds(year)
     if fraction <= 0 or not viewer.reads_signals:
         return {}, fraction
-    rows = (
-        signals_visible_to(viewer)
-        .filter(observed_at__gte=start, observed_at__lt=end, neighbourhood_id__isnull=False)
-        .order_by()
-        .values("neighbourhood_id", "life_domain_id", "category_id")
-        .annotate(n=Count("id"))
-        .values_list("neighbourhood_id", "life_domain_id", "category_id", "n")
+    per = grouped_counts(
+        viewer, None, {"n": (start, end)}, ("neighbourhood_id", "life_domain_id", "category_id")
     )
-    return {(h, d, c): int(n) for h, d, c, n in rows}, fraction
+    return {
+        (hood, domain, category): n["n"]
+        for (hood, domain, category), n in per.items()
+        if hood is not None and n["n"]
+    }, fraction
 
 
 def _indicator_counts(

@@ -4,17 +4,19 @@
 the profile page, the comparison page, the API and the printable area report.
 `compare_profiles` does the same for 2-4 areas and shares the municipality-wide query.
 
-Every count is of the signals the viewer may see (`signals_visible_to`, the one visibility
-policy) with the list filters applied (`apply_filters`), so the figures add up to what the
-signal list shows. Per figure family one grouped query:
+Every count is of the signals the viewer may see (the one visibility policy) with the list
+filters applied, so the figures add up to what the signal list shows. Whole local months come
+from the monthly tallies and only today's month so far from the signals
+(`signals.selectors.grouped_counts`, ADR 0013):
 
 - municipality: visible signals per (buurt, life domain) in the period and in the same period
-  a year earlier (conditional counts in one GROUP BY), which gives the municipality figure and
-  the rank of every area of the same kind;
-- the area's months: per life domain, one conditional count per month and per year back
-  (0-3), so the trend, the same month a year earlier and the seasonal baseline come from one
-  scan; month boundaries are local (Europe/Amsterdam) instants computed here;
-- the area's categories, and its hour of day x day of week (local time).
+  a year earlier, which gives the municipality figure and the rank of every area of the same
+  kind;
+- the area: per (life domain, category) for every month of the period and the same window
+  one to three years back, so the trend, the same month a year earlier, the seasonal baseline
+  and the category mix come from one grouped query; month boundaries are local
+  (Europe/Amsterdam);
+- the area's hour of day x day of week (local time), grouped per UTC hour by the database.
 
 Small counts: for viewers without need-to-know (`viewer.pseudonymised`), a count n with
 0 < n < settings.SMALL_COUNT_THRESHOLD is None with `suppressed=True`, and so is every figure
@@ -31,9 +33,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.core.exceptions import EmptyResultSet
-from django.db import connection
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
@@ -45,13 +45,14 @@ from wijkregie.analysis.profile import AreaIndex, AreaProfile, Chart, KeyFigure,
 from wijkregie.analysis.selectors import area_statistics, latest_year
 from wijkregie.analysis.trends import year_on_year
 from wijkregie.areas.models import FocusArea, Neighbourhood, NeighbourhoodKind
-from wijkregie.signals.models import Signal
 from wijkregie.signals.selectors import (
     SignalFilters,
-    apply_filters,
     category_list,
+    grouped_counts,
+    hour_of_week_counts,
     life_domain_list,
     signals_visible_to,
+    tallies_visible_to,
 )
 from wijkregie.tenants.access import Viewer
 from wijkregie.tenants.models import Municipality
@@ -234,13 +235,6 @@ def _years_back(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year - years, day=28)
 
 
-def _base_queryset(viewer: Viewer, filters: SignalFilters | None) -> QuerySet[Signal]:
-    qs = signals_visible_to(viewer)
-    if filters is not None:
-        qs = apply_filters(qs, viewer, filters)
-    return qs.order_by()
-
-
 @dataclass(frozen=True)
 class _Month:
     label: str
@@ -288,26 +282,39 @@ class _MunicipalityCounts:
 def _municipality_counts(
     viewer: Viewer, filters: SignalFilters | None, start: dt.date, end: dt.date
 ) -> _MunicipalityCounts:
-    cur = Q(observed_at__gte=_local_start(start), observed_at__lt=_local_start(end))
     prev_start, prev_end = _years_back(start, 1), _years_back(end, 1)
-    prev = Q(observed_at__gte=_local_start(prev_start), observed_at__lt=_local_start(prev_end))
-    rows = (
-        _base_queryset(viewer, filters)
-        .filter(
-            observed_at__gte=_local_start(min(start, prev_start)),
-            observed_at__lt=_local_start(max(end, prev_end)),
-        )
-        .values("neighbourhood_id", "life_domain_id")
-        .annotate(cur=Count("observed_at", filter=cur), prev=Count("observed_at", filter=prev))
-        .values_list("neighbourhood_id", "life_domain_id", "cur", "prev")
+    per = grouped_counts(
+        viewer,
+        filters,
+        {
+            "cur": (_local_start(start), _local_start(end)),
+            "prev": (_local_start(prev_start), _local_start(prev_end)),
+        },
+        ("neighbourhood_id", "life_domain_id"),
     )
-    first = (
-        signals_visible_to(viewer).order_by("observed_at").values_list("observed_at", flat=True)
-    ).first()
     return _MunicipalityCounts(
-        cells={(hood, domain): (int(c), int(p)) for hood, domain, c, p in rows},
-        data_start=timezone.localtime(first, LOCAL).date() if first else None,
+        cells={(hood, domain): (n["cur"], n["prev"]) for (hood, domain), n in per.items()},
+        data_start=_data_start(viewer),
     )
+
+
+def _data_start(viewer: Viewer) -> dt.date | None:
+    """The first local day with a visible signal (no filters): the first month with a tally,
+    then the first signal within that month."""
+    tallies = tallies_visible_to(viewer)
+    assert tallies is not None  # without filters the tallies answer
+    month = tallies.order_by("month").values_list("month", flat=True).first()
+    if month is None:
+        return None
+    following = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    first = (
+        signals_visible_to(viewer)
+        .filter(observed_at__gte=_local_start(month), observed_at__lt=_local_start(following))
+        .order_by("observed_at")
+        .values_list("observed_at", flat=True)
+        .first()
+    )
+    return timezone.localtime(first, LOCAL).date() if first else None
 
 
 @dataclass(frozen=True)
@@ -325,75 +332,37 @@ def _area_counts(
     hood_ids: frozenset[int],
     months: list[_Month],
     start: dt.date,
+    end: dt.date,
 ) -> _AreaCounts:
-    """Every chart count of one area in one statement, so the area's rows are read once:
+    """Every chart count of one area in three statements (`grouped_counts`: whole months
+    from the monthly tallies, today's month so far from the signals; then the hours):
 
-    the visible signals of the area from the oldest baseline month to the end of the period
-    (the ORM's own SQL, visibility and filters included) are materialised once, then grouped
-    three ways: per (life domain, time segment) - one CASE over the sorted local month
-    boundaries, so that the months of the period and of the three years before come from one
-    pass (72 conditional Count() columns cost the ORM more to compile than the database to
-    count) - per category in the period, and per (hour, ISO weekday) in Europe/Amsterdam.
+    per (life domain, category) and per window - each month of the period and the same
+    window one to three years back - which gives the monthly trend per life domain, the same
+    month a year earlier, the seasonal baseline, and (the windows of the period itself) the
+    category mix; and per (hour, ISO weekday) in Europe/Amsterdam over the period.
     """
-    empty = _AreaCounts({}, {}, {})
     if not months or not hood_ids:
-        return empty
-    days = sorted({day for month in months for window in month.windows for day in window})
-    boundaries = [_local_start(day) for day in days]
-    qs = _base_queryset(viewer, filters).filter(
-        neighbourhood_id__in=sorted(hood_ids),
-        observed_at__gte=boundaries[0],
-        observed_at__lt=boundaries[-1],
-    )
-    try:
-        inner, inner_params = qs.values_list(
-            "life_domain_id", "category_id", "observed_at"
-        ).query.sql_with_params()
-    except EmptyResultSet:  # a viewer who sees nothing
-        return empty
-    adapt = connection.ops.adapt_datetimefield_value
-    whens = " ".join(f"WHEN t.observed_at < %s THEN {i - 1}" for i in range(1, len(boundaries)))
-    hour, hour_params = connection.ops.datetime_extract_sql("hour", "t.observed_at", (), TZ)
-    day, day_params = connection.ops.datetime_extract_sql("iso_week_day", "t.observed_at", (), TZ)
-    period_start = adapt(_local_start(start))
-    sql = (
-        f"WITH t AS MATERIALIZED ({inner})"
-        f" SELECT 0, t.life_domain_id, CASE {whens} END, COUNT(*) FROM t GROUP BY 2, 3"
-        " UNION ALL"
-        " SELECT 1, t.category_id, 0, COUNT(*) FROM t WHERE t.observed_at >= %s GROUP BY 2"
-        " UNION ALL"
-        f" SELECT 2, {hour}, {day}, COUNT(*) FROM t WHERE t.observed_at >= %s GROUP BY 2, 3"
-    )
-    params = [
-        *inner_params,
-        *(adapt(b) for b in boundaries[1:]),
-        period_start,
-        *hour_params,
-        *day_params,
-        period_start,
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    position = {d: i for i, d in enumerate(days)}
-    per_domain: dict[int, list[int]] = defaultdict(lambda: [0] * len(days))
-    categories: dict[int, int] = {}
-    hours: dict[tuple[int, int], int] = {}
-    for family, a, b, n in rows:
-        if family == 0 and b is not None:
-            per_domain[int(a)][int(b)] += int(n)
-        elif family == 1:
-            categories[int(a)] = int(n)
-        elif family == 2:
-            hours[(int(a), int(b))] = int(n)
-    monthly = {
-        domain: [
-            [sum(counts[position[lo] : position[hi]]) for lo, hi in month.windows]
-            for month in months
-        ]
-        for domain, counts in per_domain.items()
+        return _AreaCounts({}, {}, {})
+    within = Q(neighbourhood_id__in=sorted(hood_ids))
+    periods = {
+        f"{m}:{k}": (_local_start(lo), _local_start(hi))
+        for m, month in enumerate(months)
+        for k, (lo, hi) in enumerate(month.windows)
     }
-    return _AreaCounts(monthly, categories, hours)
+    per = grouped_counts(viewer, filters, periods, ("life_domain_id", "category_id"), within=within)
+    monthly: dict[int, list[list[int]]] = {}
+    categories: dict[int, int] = defaultdict(int)
+    for (domain, category), n in per.items():
+        rows = monthly.setdefault(int(domain), [[0] * len(month.windows) for month in months])
+        for m, month in enumerate(months):
+            for k in range(len(month.windows)):
+                rows[m][k] += n[f"{m}:{k}"]
+            categories[int(category)] += n[f"{m}:0"]
+    hours = hour_of_week_counts(
+        viewer, filters, (_local_start(start), _local_start(end)), within=within
+    )
+    return _AreaCounts(monthly, dict(categories), dict(hours))
 
 
 # --- suppression and figures -----------------------------------------------------------------
@@ -609,15 +578,14 @@ def _context(
 
 
 def _peer_counts(ctx: _Context, kind: str, domain_id: int | None) -> dict[str, int]:
-    per_cell = ctx.counts.cells
-    result: dict[str, int] = {}
-    for key, ids in ctx.peers.by_kind[kind].items():
-        result[key] = sum(
-            cur
-            for (hood, domain), (cur, _prev) in per_cell.items()
-            if hood in ids and (domain_id is None or domain == domain_id)
-        )
-    return result
+    per_hood: dict[int | None, int] = defaultdict(int)
+    for (hood, domain), (cur, _prev) in ctx.counts.cells.items():
+        if domain_id is None or domain == domain_id:
+            per_hood[hood] += cur
+    return {
+        key: sum(per_hood.get(hood, 0) for hood in ids)
+        for key, ids in ctx.peers.by_kind[kind].items()
+    }
 
 
 def _key_figures(ctx: _Context, area: ProfileArea, residents: int | None) -> list[KeyFigure]:
@@ -669,7 +637,9 @@ def _key_figures(ctx: _Context, area: ProfileArea, residents: int | None) -> lis
 def _charts(ctx: _Context, area: ProfileArea) -> tuple[list[Chart], list[str]]:
     notes: list[str] = []
     months = _months(ctx.start, ctx.end)
-    area_counts = _area_counts(ctx.viewer, ctx.filters, area.neighbourhood_ids, months, ctx.start)
+    area_counts = _area_counts(
+        ctx.viewer, ctx.filters, area.neighbourhood_ids, months, ctx.start, ctx.end
+    )
     monthly = area_counts.monthly
     data_start = ctx.counts.data_start
 

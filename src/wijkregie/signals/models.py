@@ -146,6 +146,19 @@ class Category(models.Model):
             raise ValidationError(errors)
 
 
+# The columns counts filter and group on (visibility, filters, figures): carried in the covering
+# indexes below, so that PostgreSQL counts signals without reading the table.
+COUNTED_COLUMNS = [
+    "neighbourhood",
+    "owner_organisation",
+    "category",
+    "life_domain",
+    "confidentiality",
+    "source_channel",
+    "status",
+]
+
+
 class Signal(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
@@ -200,11 +213,24 @@ class Signal(models.Model):
         verbose_name_plural = _("signalen")
         ordering = ["-observed_at", "-id"]
         indexes = [
-            models.Index(fields=["municipality", "-observed_at", "-id"], name="signal_tenant_time"),
+            # The list's order; covering (PostgreSQL), so that counts of recent days (a
+            # profile's month so far) are index-only scans.
+            models.Index(
+                fields=["municipality", "-observed_at", "-id"],
+                include=COUNTED_COLUMNS,
+                name="signal_tenant_time",
+            ),
             models.Index(fields=["owner_organisation", "-observed_at"], name="signal_owner_time"),
             models.Index(fields=["neighbourhood", "category"], name="signal_buurt_cat"),
             models.Index(fields=["life_domain", "-observed_at"], name="signal_domain_time"),
             models.Index(fields=["municipality", "cell_x", "cell_y"], name="signal_cell"),
+            # An area's signals in a period without reading the table (index-only scans on
+            # PostgreSQL; SQLite ignores `include`): the profile's hour and weekday chart.
+            models.Index(
+                fields=["neighbourhood", "observed_at"],
+                include=["municipality", *COUNTED_COLUMNS[1:]],  # all but the neighbourhood
+                name="signal_buurt_time",
+            ),
         ]
         constraints = [
             # Idempotent intake: a partner's own id identifies its signal; a repeat updates it.
@@ -226,6 +252,53 @@ class Signal(models.Model):
         if self.huisnummertoevoeging:
             number += f"-{self.huisnummertoevoeging}"
         return f"{self.postcode[:4]} {self.postcode[4:]} {number}".strip()
+
+
+TALLY_TIME_ZONE = "Europe/Amsterdam"  # the months of the tallies (triggers in migration 0004)
+TALLY_KEY = (
+    "municipality_id",
+    "neighbourhood_id",
+    "owner_organisation_id",
+    "category_id",
+    "life_domain_id",
+    "confidentiality",
+    "month",
+)
+
+
+class SignalTally(models.Model):
+    """How many signals share one key per local calendar month (Europe/Amsterdam).
+
+    Derived data, kept exact by database triggers on the signal table in the same
+    transaction as every insert, update and delete (migration 0004; ADR 0013): no code path,
+    bulk import or raw SQL included, can leave it behind. The key columns carry the names of
+    the signal's own columns, so the one visibility policy (`visible_signals_q`) and the
+    key filters apply to it unchanged; status and source are left out of the key, so that the
+    table stays small (1,000,000 demo signals: about 41,000 rows) and a status change does not
+    touch it. `neighbourhood_id` 0 means "no buurt". Read by the area profile and the area
+    index instead of scanning every signal of the municipality.
+    """
+
+    municipality_id = models.IntegerField()
+    neighbourhood_id = models.IntegerField()
+    owner_organisation_id = models.IntegerField()
+    category_id = models.IntegerField()
+    life_domain_id = models.IntegerField()
+    confidentiality = models.CharField(max_length=15)
+    month = models.DateField()  # the first day of the local calendar month
+    n = models.IntegerField()
+
+    class Meta:
+        verbose_name = _("telling van signalen")
+        verbose_name_plural = _("tellingen van signalen")
+        constraints = [models.UniqueConstraint(fields=list(TALLY_KEY), name="signal_tally_key")]
+        indexes = [
+            models.Index(fields=["municipality_id", "month"], name="signal_tally_month"),
+            models.Index(fields=["neighbourhood_id", "month"], name="signal_tally_buurt"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.n}"
 
 
 def attachment_path(instance: Attachment, filename: str) -> str:

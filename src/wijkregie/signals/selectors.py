@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid as uuidlib
-from dataclasses import dataclass, field
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Func, IntegerField, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -15,11 +18,13 @@ from wijkregie.areas.models import FocusArea, Neighbourhood
 from wijkregie.signals import analysis
 from wijkregie.signals.access import visible_signals_q
 from wijkregie.signals.models import (
+    TALLY_TIME_ZONE,
     Attachment,
     Category,
     LifeDomain,
     Signal,
     SignalStatusChange,
+    SignalTally,
     SourceChannel,
 )
 from wijkregie.signals.states import FINAL, Status
@@ -121,34 +126,275 @@ def apply_filters(qs: QuerySet[Signal], viewer: Viewer, filters: SignalFilters) 
         qs = qs.filter(observed_at__gte=_day_start(filters.date_from))
     if filters.date_to and "to" not in filters.errors:
         qs = qs.filter(observed_at__lt=_day_start(filters.date_to + dt.timedelta(days=1)))
-    if filters.category:
-        category_ids = sorted(
-            Category.objects.filter(municipality_id=viewer.municipality_id)
-            .filter(Q(code=filters.category) | Q(parent__code=filters.category))
-            .values_list("id", flat=True)
-        )
-        qs = qs.filter(category_id__in=category_ids)
-    if filters.domain:
-        domain_id = (
-            LifeDomain.objects.filter(municipality_id=viewer.municipality_id, code=filters.domain)
-            .values_list("id", flat=True)
-            .first()
-        )
-        qs = qs.filter(life_domain_id=domain_id or 0)
-    if filters.source and "source" not in filters.errors:
-        qs = qs.filter(source_channel=filters.source)
-    if filters.status and "status" not in filters.errors:
-        qs = qs.filter(status=filters.status)
-    if filters.area:
-        qs = qs.filter(neighbourhood_id__in=area_neighbourhood_ids(viewer, filters.area))
+    qs = qs.filter(key_filters_q(viewer, filters))
     if filters.q and not viewer.pseudonymised:
         # Free-text search reads personal data; analysts work on pseudonymised data only.
         qs = qs.filter(description__icontains=filters.q)
     return qs
 
 
+def key_filters_q(viewer: Viewer, filters: SignalFilters) -> Q:
+    """The filters on a signal's key columns (category, life domain, source, status, area),
+    which the monthly tallies share with the signal table."""
+    q = Q()
+    if filters.category:
+        category_ids = sorted(
+            Category.objects.filter(municipality_id=viewer.municipality_id)
+            .filter(Q(code=filters.category) | Q(parent__code=filters.category))
+            .values_list("id", flat=True)
+        )
+        q &= Q(category_id__in=category_ids)
+    if filters.domain:
+        domain_id = (
+            LifeDomain.objects.filter(municipality_id=viewer.municipality_id, code=filters.domain)
+            .values_list("id", flat=True)
+            .first()
+        )
+        q &= Q(life_domain_id=domain_id or 0)
+    if filters.source and "source" not in filters.errors:
+        q &= Q(source_channel=filters.source)
+    if filters.status and "status" not in filters.errors:
+        q &= Q(status=filters.status)
+    if filters.area:
+        q &= Q(neighbourhood_id__in=area_neighbourhood_ids(viewer, filters.area))
+    return q
+
+
 def signals_visible_to(viewer: Viewer) -> QuerySet[Signal]:
     return Signal.objects.filter(visible_signals_q(viewer))
+
+
+def tallies_visible_to(
+    viewer: Viewer, filters: SignalFilters | None = None
+) -> QuerySet[SignalTally] | None:
+    """The monthly tallies of the signals this viewer may see, with the list filters.
+
+    The tally's key columns carry the signal's column names, so the one visibility policy and
+    the key filters apply unchanged and the sums equal counts over `signals_visible_to`. None
+    when a filter cannot be answered from tallies (status, source, free text: not in the key);
+    the caller then counts signals.
+    Date filters are the caller's to apply as whole months (ValueError otherwise).
+    """
+    if filters is None:
+        return SignalTally.objects.filter(visible_signals_q(viewer)).order_by()
+    if filters.date_from or filters.date_to:
+        raise ValueError("tallies are per month: apply the period as months")
+    if filters.status or filters.source or (filters.q and not viewer.pseudonymised):
+        return None
+    qs = SignalTally.objects.filter(visible_signals_q(viewer)).order_by()
+    return qs.filter(key_filters_q(viewer, filters))
+
+
+# --- counts over periods: whole local months from the tallies, the rest from the signals ---
+
+Period = tuple[dt.datetime, dt.datetime]  # [start, end), aware
+FEW_PERIODS = 4  # up to this many periods: conditional sums; more: grouped per month
+TALLY_ZONE = ZoneInfo(TALLY_TIME_ZONE)
+
+
+def _month_after(month: dt.date) -> dt.date:
+    return dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
+
+
+def _local_month_start(month: dt.date) -> dt.datetime:
+    return dt.datetime(month.year, month.month, month.day, tzinfo=TALLY_ZONE)
+
+
+def whole_months(start: dt.datetime, end: dt.datetime) -> tuple[list[dt.date], list[Period]]:
+    """The local calendar months lying wholly in [start, end), and the pieces of [start, end)
+    outside them (at most one at each end)."""
+    if start >= end:
+        return [], []
+    local = start.astimezone(TALLY_ZONE)
+    month = dt.date(local.year, local.month, 1)
+    if _local_month_start(month) < start:
+        month = _month_after(month)
+    months: list[dt.date] = []
+    while _local_month_start(_month_after(month)) <= end:
+        months.append(month)
+        month = _month_after(month)
+    if not months:
+        return [], [(start, end)]
+    pieces: list[Period] = []
+    first, after_last = _local_month_start(months[0]), _local_month_start(_month_after(months[-1]))
+    if start < first:
+        pieces.append((start, first))
+    if after_last < end:
+        pieces.append((after_last, end))
+    return months, pieces
+
+
+def grouped_counts(
+    viewer: Viewer,
+    filters: SignalFilters | None,
+    periods: Mapping[str, Period],
+    by: Sequence[str],
+    *,
+    within: Q | None = None,
+) -> dict[tuple[Any, ...], Counter[str]]:
+    """Visible signals per group (`by`: key columns such as "neighbourhood_id",
+    "life_domain_id", "category_id") and per named period: group -> Counter(period -> n).
+
+    Equal to counting `signals_visible_to(viewer)` with the key filters, but whole local
+    months are read from the monthly tallies (one grouped query; ADR 0013) and only the
+    pieces of a period outside whole months (today's month so far) from the signals. Filters
+    the tallies cannot answer (status, source, free text) count every signal. `within`: an
+    extra condition on key columns (e.g. the area's neighbourhoods). A signal without buurt
+    has neighbourhood_id None.
+    """
+    if filters is not None:
+        filters = replace(filters, date_from=None, date_to=None, errors=dict(filters.errors))
+    tallies = tallies_visible_to(viewer, filters)
+    result: dict[tuple[Any, ...], Counter[str]] = defaultdict(Counter)
+    labels_of_month: dict[dt.date, list[str]] = defaultdict(list)
+    pieces: list[tuple[str, Period]] = []
+    for label, (start, end) in periods.items():
+        if tallies is None:
+            pieces.extend((label, p) for p in ([(start, end)] if start < end else []))
+            continue
+        months, rest = whole_months(start, end)
+        for month in months:
+            labels_of_month[month].append(label)
+        pieces.extend((label, p) for p in rest)
+    if tallies is not None and labels_of_month:
+        qs = tallies.filter(month__in=sorted(labels_of_month))
+        if within is not None:
+            qs = qs.filter(within)
+        hood = by.index("neighbourhood_id") if "neighbourhood_id" in by else -1
+        months_of: dict[str, list[dt.date]] = defaultdict(list)
+        for month, labels in labels_of_month.items():
+            for label in labels:
+                months_of[label].append(month)
+        if len(months_of) <= FEW_PERIODS:
+            # One conditional sum per period: a row per group, not per group and month.
+            sums = {
+                f"p{i}": Sum("n", filter=Q(month__in=sorted(months)))
+                for i, months in enumerate(months_of.values())
+            }
+            for row in qs.values(*by).annotate(**sums).values_list(*by, *sums):
+                key = tuple(
+                    None if i == hood and v == 0 else v for i, v in enumerate(row[: len(by)])
+                )
+                for label, total in zip(months_of, row[len(by) :], strict=True):
+                    if total:
+                        result[key][label] += int(total)
+        else:
+            rows = (
+                qs.values(*by, "month").annotate(total=Sum("n")).values_list(*by, "month", "total")
+            )
+            for row in rows:
+                key = tuple(None if i == hood and v == 0 else v for i, v in enumerate(row[:-2]))
+                for label in labels_of_month[row[-2]]:
+                    result[key][label] += int(row[-1])
+    if pieces:
+        signals = signals_visible_to(viewer)
+        if filters is not None:
+            signals = apply_filters(signals, viewer, filters)
+        if within is not None:
+            signals = signals.filter(within)
+        windows = [Q(observed_at__gte=start, observed_at__lt=end) for _, (start, end) in pieces]
+        any_window = windows[0]
+        for window in windows[1:]:
+            any_window |= window
+        per_label: dict[str, Q] = {}
+        for (label, _), window in zip(pieces, windows, strict=True):
+            per_label[label] = per_label[label] | window if label in per_label else window
+        names = {label: f"c{i}" for i, label in enumerate(per_label)}
+        rows2 = (
+            signals.filter(any_window)
+            .order_by()
+            .values(*by)
+            .annotate(
+                **{names[label]: Count("observed_at", filter=q) for label, q in per_label.items()}
+            )
+        )
+        for row in rows2:
+            key = tuple(row[column] for column in by)
+            for label, name in names.items():
+                if row[name]:
+                    result[key][label] += int(row[name])
+    return dict(result)
+
+
+class _UtcHourNumber(Func):
+    """Whole hours since 1970-01-01 00:00 UTC of a timestamp: cheap to group by (no time zone
+    rules per row) and a plain integer to read back (no datetime conversion per row)."""
+
+    output_field = IntegerField()
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(
+            compiler,
+            connection,
+            template="FLOOR(date_part('epoch', %(expressions)s) / 3600)::bigint",
+            **extra,
+        )
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        # '%%%%s' -> '%%s' in the SQL, which the SQLite backend leaves alone (a bare %s would
+        # become a parameter placeholder) and hands to SQLite as '%s'.
+        return self.as_sql(
+            compiler,
+            connection,
+            template="CAST(strftime('%%%%s', %(expressions)s) AS INTEGER) / 3600",
+            **extra,
+        )
+
+
+def _local_hour_and_weekday(hours: Iterable[int]) -> dict[int, tuple[int, int]]:
+    """UTC hour numbers -> (local hour, ISO weekday). The offset is looked up once per UTC
+    day, and per hour only on the two days a year when daylight saving time switches."""
+    result: dict[int, tuple[int, int]] = {}
+    offsets: dict[int, int | None] = {}
+    for number in hours:
+        day = number // 24
+        if day not in offsets:
+            first = dt.datetime.fromtimestamp(day * 86400, TALLY_ZONE).utcoffset()
+            last = dt.datetime.fromtimestamp(day * 86400 + 23 * 3600, TALLY_ZONE).utcoffset()
+            offsets[day] = int(first.total_seconds()) // 3600 if first == last and first else None
+        offset = offsets[day]
+        if offset is None:
+            stamp = dt.datetime.fromtimestamp(number * 3600, TALLY_ZONE)
+            result[number] = (stamp.hour, stamp.isoweekday())
+        else:
+            local = number + offset
+            # 1 January 1970 was a Thursday (ISO weekday 4).
+            result[number] = (local % 24, (local // 24 + 3) % 7 + 1)
+    return result
+
+
+def hour_of_week_counts(
+    viewer: Viewer,
+    filters: SignalFilters | None,
+    period: Period,
+    *,
+    within: Q | None = None,
+) -> Counter[tuple[int, int]]:
+    """Visible signals per (local hour 0-23, ISO weekday 1-7) in the period.
+
+    The database groups by the UTC hour (no time zone rules per row; on PostgreSQL an
+    index-only scan of `signal_buurt_time`), and the at most 24 x 366 buckets are turned into
+    local hours here: every UTC hour is one local hour, daylight saving time included.
+    """
+    signals = signals_visible_to(viewer)
+    if filters is not None:
+        filters = replace(filters, date_from=None, date_to=None, errors=dict(filters.errors))
+        signals = apply_filters(signals, viewer, filters)
+    if within is not None:
+        signals = signals.filter(within)
+    rows = list(
+        signals.filter(observed_at__gte=period[0], observed_at__lt=period[1])
+        .order_by()
+        .annotate(hour=_UtcHourNumber("observed_at"))
+        .values("hour")
+        .annotate(n=Count("observed_at"))  # a column of the covering index, not the id
+        .values_list("hour", "n")
+    )
+    local = _local_hour_and_weekday(int(hour) for hour, _ in rows)
+    result: Counter[tuple[int, int]] = Counter()
+    for hour, n in rows:
+        result[local[int(hour)]] += int(n)
+    return result
 
 
 LIST_ORDER = ("-observed_at", "-id")
