@@ -175,3 +175,37 @@ def test_no_csp_violations_on_the_map_page(world: Any, new_page: Any) -> None:
     origin = re.match(r"https?://[^/]+", page.url)
     assert origin is not None
     assert all(url.startswith(origin.group(0)) for url in requests), requests
+
+
+def test_fdr_off_is_labelled_and_has_no_axe_violations(
+    world: Any, new_page: Any, assert_accessible: Any
+) -> None:
+    """A strong hot spot and a weak one: with the FDR only the strong one colours; switched
+    off (uncorrected p < alpha) the weak one too, the page says so, and the map asks the
+    server only for the hot and cold cells in view."""
+    for _ in range(5):
+        make_signal(world, owner="gemeente", category="woonfraude", buurt="02")
+    for _ in range(2):
+        make_signal(world, owner="gemeente", category="woonfraude", buurt="03")
+    page = new_page(world.users["regisseur"], bypass_csp=True)
+    open_map(page)
+    page.wait_for_selector(f"{READY} path[data-cell]", state="attached")
+    with_fdr = page.evaluate(MAP_HOTSPOTS)
+    assert "E1562N4632" in with_fdr and "E1572N4632" not in with_fdr
+    page.select_option("#f-fdr", "off")
+    with page.expect_response(re.compile(r"/api/v1/analysis/map/hotspots\?.*fdr=off")) as info:
+        page.get_by_role("button", name="Filter toepassen").click()
+    assert info.value.status == 200 and "bbox=" in info.value.url
+    data = info.value.json()
+    assert data["meta"]["correction"] == "none" and data["meta"]["classifiedOnly"] is True
+    assert all(f["properties"]["class"] != "none" for f in data["features"])
+    page.wait_for_selector(f"{READY} path[data-cell='E1572N4632']", state="attached")
+    assert "fdr=off" in page.url
+    assert page.locator("#fdr-off-warning").is_visible()
+    assert "ongecorrigeerd" in page.locator("#hotspot-caption").inner_text()
+    without_fdr = page.evaluate(MAP_HOTSPOTS)
+    assert set(with_fdr) < set(without_fdr)
+    assert {cell: [c, as_table_count(n)] for cell, (c, n) in without_fdr.items()} == page.evaluate(
+        TABLE_HOTSPOTS
+    )
+    assert_accessible(page)

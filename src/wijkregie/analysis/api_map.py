@@ -1,8 +1,10 @@
 """REST API for the layers of the analysis map (/api/v1/analysis/map/...), scoped to the viewer.
 
-The hot spot cells are `GET /api/v1/analysis/hotspots` (analysis/api.py); these endpoints give
-the other layers. All take the signal list filters; an `area` that is not a focus area or
-wijk/buurt of your municipality is a 404, like on the page.
+Every study-area cell with Gi* is `GET /api/v1/analysis/hotspots` (analysis/api.py); the map
+asks `/analysis/map/hotspots`, the same Gi* (computed on the whole study area) trimmed to the
+hot and cold cells in the map's box, with FDR or, on request, uncorrected. All take the signal
+list filters; an `area` that is not a focus area or wijk/buurt of your municipality is a 404,
+like on the page.
 """
 
 from __future__ import annotations
@@ -19,7 +21,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from wijkregie.analysis import map_selectors as ms
+from wijkregie.analysis.api import DEFAULT_ALPHA, cell_rings, parse_alpha
+from wijkregie.analysis.gistar import COLD, HOT, NONE
 from wijkregie.analysis.map_views import check_area, map_reader
+from wijkregie.analysis.selectors import HotspotCells
 from wijkregie.api.renderers import PreCamelized
 from wijkregie.api.schema import problem_responses
 from wijkregie.api.views import ApiView
@@ -51,8 +56,16 @@ def parse_zoom(params: Any) -> tuple[int, dict[str, Any]]:
     return zoom, {}
 
 
-def parse_bbox(params: Any) -> tuple[ms.BBox | None, dict[str, Any]]:
-    """`bbox=lonMin,latMin,lonMax,latMax` (WGS84), clipped to the Netherlands."""
+BBOX_CRS = ("wgs84", "rd")
+
+
+def parse_bbox(params: Any) -> tuple[ms.BBox | ms.RDBox | None, dict[str, Any]]:
+    """`bbox=lonMin,latMin,lonMax,latMax` (WGS84), or with `bboxCrs=rd`
+    `bbox=xMin,yMin,xMax,yMax` (RD New, metres); clipped to the Netherlands."""
+    crs = (params.get("bboxCrs") or "").strip().lower() or "wgs84"
+    if crs not in BBOX_CRS:
+        message = _("Geef bboxCrs als wgs84 of rd.")
+        return None, {"bbox_crs": _error(message, "invalid_crs")}
     raw = (params.get("bbox") or "").strip()
     if not raw:
         return None, {}
@@ -62,20 +75,41 @@ def parse_bbox(params: Any) -> tuple[ms.BBox | None, dict[str, Any]]:
         values = []
     ok = len(values) == 4 and all(math.isfinite(v) for v in values)
     if ok and values[0] < values[2] and values[1] < values[3]:
-        lon_min, lat_min, lon_max, lat_max = geo.NL_WGS84
-        clipped = ms.BBox(
-            max(values[0], lon_min),
-            max(values[1], lat_min),
-            min(values[2], lon_max),
-            min(values[3], lat_max),
+        x_min, y_min, x_max, y_max = geo.NL_RD if crs == "rd" else geo.NL_WGS84
+        box = (
+            max(values[0], x_min),
+            max(values[1], y_min),
+            min(values[2], x_max),
+            min(values[3], y_max),
         )
-        if clipped.lon_min < clipped.lon_max and clipped.lat_min < clipped.lat_max:
-            return clipped, {}
+        if box[0] < box[2] and box[1] < box[3]:
+            return (ms.RDBox(*box) if crs == "rd" else ms.BBox(*box)), {}
         return None, {"bbox": _error(_("Het kaartvenster ligt buiten Nederland."), "outside")}
-    message = _(
-        "Geef bbox als vier getallen lonMin,latMin,lonMax,latMax (WGS84), min kleiner dan max."
-    )
+    if crs == "rd":
+        message = _(
+            "Geef bbox als vier getallen xMin,yMin,xMax,yMax (RD New, meters), min kleiner dan max."
+        )
+    else:
+        message = _(
+            "Geef bbox als vier getallen lonMin,latMin,lonMax,latMax (WGS84), min kleiner dan max."
+        )
     return None, {"bbox": _error(message, "invalid_bbox")}
+
+
+BBOX_PARAMETERS = [
+    OpenApiParameter(
+        "bbox",
+        OpenApiTypes.STR,
+        description="lonMin,latMin,lonMax,latMax (WGS84), or with `bboxCrs=rd` "
+        "xMin,yMin,xMax,yMax (RD New, metres): only what lies in this box",
+    ),
+    OpenApiParameter(
+        "bboxCrs",
+        OpenApiTypes.STR,
+        enum=list(BBOX_CRS),
+        description="Coordinate system of `bbox`: `wgs84` (default) or `rd` (EPSG:28992)",
+    ),
+]
 
 
 def _filters(request: Request, extra_errors: dict[str, Any] | None = None) -> SignalFilters:
@@ -206,11 +240,7 @@ class MapClustersView(ApiView):
                 description=f"Map zoom {ms.MIN_ZOOM}-{ms.MAX_ZOOM} (default {DEFAULT_ZOOM}); a "
                 f"cluster is one 100 m cell from zoom {ms.CELL_ZOOM}, doubling per step out",
             ),
-            OpenApiParameter(
-                "bbox",
-                OpenApiTypes.STR,
-                description="lonMin,latMin,lonMax,latMax (WGS84): only signals in this box",
-            ),
+            *BBOX_PARAMETERS,
         ],
         responses={
             (200, "application/json"): ClusterCollectionSerializer,
@@ -407,4 +437,186 @@ class MapFocusAreasView(ApiView):
         figures = ms.focus_area_figures(viewer=viewer, filters=filters)
         return Response(
             PreCamelized(focus_area_features(figures, ms.suppression_threshold(viewer)))
+        )
+
+
+# ------------------------------------------------------------------------------- hot spots
+
+CELLS_CHOICES = ("classified", "all")
+
+
+def parse_hotspot_options(params: Any) -> tuple[bool, bool, dict[str, Any]]:
+    """(fdr, classified_only, errors) from `fdr=on|off` and `cells=classified|all`."""
+    errors: dict[str, Any] = {}
+    fdr = (params.get("fdr") or "").strip().lower() or ms.DEFAULT_FDR
+    if fdr not in ms.FDR_CHOICES:
+        errors["fdr"] = _error(_("Geef fdr als on of off."), "invalid_fdr")
+        fdr = ms.DEFAULT_FDR
+    cells = (params.get("cells") or "").strip().lower() or CELLS_CHOICES[0]
+    if cells not in CELLS_CHOICES:
+        errors["cells"] = _error(_("Geef cells als classified of all."), "invalid_cells")
+        cells = CELLS_CHOICES[0]
+    return fdr == ms.FDR_ON, cells == "classified", errors
+
+
+def map_hotspot_features(
+    cells: HotspotCells, selected: Any, *, fdr: bool, classified_only: bool, bbox: bool
+) -> dict[str, Any]:
+    """GeoJSON of the selected cells (indices into `cells`); meta about the whole study area."""
+    result = cells.result
+    rings = cell_rings(cells.ix[selected], cells.iy[selected])
+    features = []
+    for ring, i in zip(rings, selected.tolist(), strict=True):
+        x, y = int(cells.ix[i]), int(cells.iy[i])
+        z, p = float(result.z[i]), float(result.p_value[i])
+        features.append(
+            {
+                "type": "Feature",
+                "id": f"E{x:04d}N{y:04d}",
+                "geometry": {"type": "Polygon", "coordinates": [ring]},
+                "properties": {
+                    "cellX": x,
+                    "cellY": y,
+                    "count": None if bool(cells.suppressed[i]) else int(cells.count[i]),
+                    "giZ": z if math.isfinite(z) else None,
+                    "pValue": p if math.isfinite(p) else None,
+                    "significant": bool(result.significant[i]),
+                    "class": str(result.classes[i]),
+                },
+            }
+        )
+    return {
+        "type": "FeatureCollection",
+        "features": features,
+        "meta": {
+            "studyAreaCells": int(cells.ix.size),
+            "cells": len(features),
+            "hot": int((result.classes == HOT).sum()),
+            "cold": int((result.classes == COLD).sum()),
+            "signals": cells.signals,
+            "signalsOutsideStudyArea": cells.outside,
+            "alpha": result.alpha,
+            "fdr": fdr,
+            "correction": "benjamini-hochberg" if fdr else "none",
+            "classifiedOnly": classified_only,
+            "bbox": bbox,
+            "suppressionThreshold": cells.threshold or None,
+        },
+    }
+
+
+class MapHotspotPropertiesSerializer(serializers.Serializer):
+    cell_x = serializers.IntegerField(help_text="RD New x of the lower-left corner / 100")
+    cell_y = serializers.IntegerField(help_text="RD New y of the lower-left corner / 100")
+    count = serializers.IntegerField(
+        allow_null=True, help_text="Signals visible to you in the cell; null when suppressed"
+    )
+    gi_z = serializers.FloatField(allow_null=True, help_text="Getis-Ord Gi* z")
+    p_value = serializers.FloatField(allow_null=True, help_text="Two-sided analytic p-value")
+    significant = serializers.BooleanField(
+        help_text="With `fdr=on` the Benjamini-Hochberg decision at alpha; with `fdr=off` "
+        "p < alpha for this cell alone (uncorrected)"
+    )
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields: dict[str, serializers.Field] = super().get_fields()
+        fields["class"] = serializers.ChoiceField(
+            choices=[(HOT, HOT), (COLD, COLD), (NONE, NONE)],
+            help_text="`hot` (significant, z > 0), `cold` (significant, z < 0) or `none`",
+        )
+        return fields
+
+
+class MapHotspotFeatureSerializer(serializers.Serializer):
+    type = serializers.CharField(help_text="`Feature`")
+    id = serializers.CharField(help_text="Cell name E<cellX>N<cellY>")
+    geometry = serializers.JSONField(help_text="GeoJSON Polygon of the cell (WGS84)")
+    properties = MapHotspotPropertiesSerializer()
+
+
+class MapHotspotMetaSerializer(serializers.Serializer):
+    study_area_cells = serializers.IntegerField(
+        help_text="Cells in the study area (centre in a buurt): Gi* is computed on all of them"
+    )
+    cells = serializers.IntegerField(help_text="Cells in this response")
+    hot = serializers.IntegerField(help_text="Hot cells in the whole study area")
+    cold = serializers.IntegerField(help_text="Cold cells in the whole study area")
+    signals = serializers.IntegerField(help_text="Visible signals counted in the study area")
+    signals_outside_study_area = serializers.IntegerField()
+    alpha = serializers.FloatField(help_text="Significance level (FDR level with `fdr=on`)")
+    fdr = serializers.BooleanField(help_text="Benjamini-Hochberg correction applied")
+    correction = serializers.CharField(help_text="`benjamini-hochberg` or `none` (uncorrected)")
+    classified_only = serializers.BooleanField(help_text="Only hot and cold cells are listed")
+    bbox = serializers.BooleanField(help_text="The cells are limited to `bbox`")
+    suppression_threshold = serializers.IntegerField(allow_null=True)
+
+
+class MapHotspotCollectionSerializer(serializers.Serializer):
+    type = serializers.CharField(help_text="`FeatureCollection`")
+    features = MapHotspotFeatureSerializer(many=True)
+    meta = MapHotspotMetaSerializer()
+
+
+class MapHotspotsView(ApiView):
+    @extend_schema(
+        parameters=[
+            *FILTER_PARAMETERS,
+            OpenApiParameter(
+                "alpha",
+                OpenApiTypes.DOUBLE,
+                description=f"Significance level, 0 < alpha < 1 (default {DEFAULT_ALPHA})",
+            ),
+            OpenApiParameter(
+                "fdr",
+                OpenApiTypes.STR,
+                enum=list(ms.FDR_CHOICES),
+                description="`on` (default): Benjamini-Hochberg false discovery rate at alpha; "
+                "`off`: every cell on its own at p < alpha, UNCORRECTED for multiple testing "
+                "(expect about alpha x cells false hot/cold spots)",
+            ),
+            OpenApiParameter(
+                "cells",
+                OpenApiTypes.STR,
+                enum=list(CELLS_CHOICES),
+                description="`classified` (default): only hot and cold cells; `all`: every "
+                "study-area cell (in `bbox` if given)",
+            ),
+            *BBOX_PARAMETERS,
+        ],
+        responses={
+            (200, "application/json"): MapHotspotCollectionSerializer,
+            **problem_responses(400, 401, 404),
+        },
+        operation_id="analysis_map_hotspots",
+        summary="Gi* hot and cold cells for the map, trimmed to a box",
+        description=(
+            "Getis-Ord Gi* on the 100 m grid as `/analysis/hotspots`, always computed on every "
+            "cell of the study area (neighbours and the FDR depend on all of them); only the "
+            "response is trimmed to the cells in `bbox` and, by default, to the hot and cold "
+            "ones. A cell is the same in every trimmed response as in the full one. Counts "
+            "below the suppression threshold are null for analysts."
+        ),
+    )
+    def get(self, request: Request) -> Response:
+        viewer = _viewer_and_area(request)
+        alpha, alpha_errors = parse_alpha(request.query_params)
+        fdr, classified_only, option_errors = parse_hotspot_options(request.query_params)
+        bbox, bbox_errors = parse_bbox(request.query_params)
+        filters = _filters(request, {**alpha_errors, **option_errors, **bbox_errors})
+        cells = ms.map_hotspots(viewer=viewer, filters=filters, alpha=alpha, fdr=fdr)
+        selected = ms.hotspot_selection(
+            cells,
+            cell_range=bbox.cell_range() if bbox is not None else None,
+            classified_only=classified_only,
+        )
+        return Response(
+            PreCamelized(
+                map_hotspot_features(
+                    cells,
+                    selected,
+                    fdr=fdr,
+                    classified_only=classified_only,
+                    bbox=bbox is not None,
+                )
+            )
         )

@@ -20,6 +20,7 @@ buurt gets no class and no rate (a rate with a known denominator would give the 
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -32,8 +33,9 @@ from django.db.models.expressions import ExpressionWrapper
 from django.utils.translation import gettext_lazy as _
 from shapely.geometry import mapping, shape
 
+from wijkregie.analysis.gistar import COLD, HOT, NONE, GiStarResult
 from wijkregie.analysis.models import RegionKind
-from wijkregie.analysis.selectors import area_statistics, latest_year
+from wijkregie.analysis.selectors import HotspotCells, area_statistics, hotspot_cells, latest_year
 from wijkregie.areas.selectors import focus_area_list, neighbourhood_list
 from wijkregie.lib import geo
 from wijkregie.privacy.models import AccessAction
@@ -68,6 +70,13 @@ LAYER_LABELS: dict[str, StrOrPromise] = {
 MAP_FILTER_KEYS = ("from", "to", "domain", "category", "source", "area")
 ALPHAS = ("0.01", "0.05", "0.1")
 DEFAULT_ALPHA = "0.05"
+# Multiple-testing correction of the hot spot layer: Benjamini-Hochberg FDR (the default), or
+# off: every cell on its own at p < alpha, uncorrected (many false hot spots by chance: with
+# 10,000 cells and alpha 0.05 about 500 cells "light up" on pure noise).
+FDR_ON = "on"
+FDR_OFF = "off"
+FDR_CHOICES = (FDR_ON, FDR_OFF)
+DEFAULT_FDR = FDR_ON
 
 # Zoom levels as in web maps (Leaflet, OSM): 0 is the world, 18 a street.
 MIN_ZOOM, MAX_ZOOM = 0, 22
@@ -87,6 +96,7 @@ class MapQuery:
     filters: SignalFilters
     layers: tuple[str, ...] = LAYERS
     alpha: str = DEFAULT_ALPHA
+    fdr: str = DEFAULT_FDR
     errors: dict[str, StrOrPromise] = field(default_factory=dict)
 
     @classmethod
@@ -107,13 +117,23 @@ class MapQuery:
         if alpha not in ALPHAS:
             errors["alpha"] = _("Kies een foutmarge (FDR) van 0.01, 0.05 of 0.1.")
             alpha = DEFAULT_ALPHA
-        return cls(filters=filters, layers=layers, alpha=alpha, errors=errors)
+        fdr = (params.get("fdr") or "").strip() or DEFAULT_FDR
+        if fdr not in FDR_CHOICES:
+            errors["fdr"] = _("Kies voor de correctie voor meervoudig toetsen aan of uit.")
+            fdr = DEFAULT_FDR
+        return cls(filters=filters, layers=layers, alpha=alpha, fdr=fdr, errors=errors)
+
+    @property
+    def fdr_on(self) -> bool:
+        return self.fdr == FDR_ON
 
     def as_query(self) -> dict[str, str]:
-        """The filters and the FDR level (not the layers), for links and API URLs."""
+        """The filters, the level and the correction (not the layers), for links and API URLs."""
         query = {k: v for k, v in self.filters.as_query().items() if k in MAP_FILTER_KEYS}
         if self.alpha != DEFAULT_ALPHA:
             query["alpha"] = self.alpha
+        if self.fdr != DEFAULT_FDR:
+            query["fdr"] = self.fdr
         return query
 
 
@@ -169,6 +189,25 @@ class BBox:
 
 
 @dataclass(frozen=True)
+class RDBox:
+    """An RD New box (x_min, y_min, x_max, y_max) in metres."""
+
+    x_min: float
+    y_min: float
+    x_max: float
+    y_max: float
+
+    def cell_range(self) -> tuple[int, int, int, int]:
+        size = geo.CELL_SIZE_M
+        return (
+            math.floor(self.x_min / size),
+            math.floor(self.x_max / size),
+            math.floor(self.y_min / size),
+            math.floor(self.y_max / size),
+        )
+
+
+@dataclass(frozen=True)
 class Cluster:
     lat: float
     lon: float
@@ -202,7 +241,7 @@ def signal_clusters(
     viewer: Viewer,
     filters: SignalFilters | None = None,
     zoom: int = 12,
-    bbox: BBox | None = None,
+    bbox: BBox | RDBox | None = None,
 ) -> Clusters:
     """The viewer's visible signals as clusters (or, close up and with need-to-know, points).
 
@@ -280,6 +319,55 @@ def _points(viewer: Viewer, located: Any) -> list[MapPoint] | None:
         MapPoint(uuid=str(u), lat=round(float(a), 6), lon=round(float(o), 6), category=str(c))
         for u, a, o, c in rows
     ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Hot spots: Gi* on the whole study area, the response trimmed afterwards
+
+
+def uncorrected(result: GiStarResult) -> GiStarResult:
+    """The same Gi* with every cell judged on its own: significant when p < alpha, without a
+    correction for multiple testing (pure; z and p are unchanged)."""
+    with np.errstate(invalid="ignore"):
+        significant = np.asarray(result.p_value < result.alpha, dtype=bool)  # NaN: False
+    classes = np.full(result.z.size, NONE, dtype="<U4")
+    classes[significant & (result.z > 0)] = HOT
+    classes[significant & (result.z < 0)] = COLD
+    return dataclasses.replace(result, significant=significant, classes=classes)
+
+
+def map_hotspots(
+    *,
+    viewer: Viewer,
+    filters: SignalFilters | None = None,
+    alpha: float = float(DEFAULT_ALPHA),
+    fdr: bool = True,
+) -> HotspotCells:
+    """`analysis.selectors.hotspot_cells` (Gi* over every cell of the study area, Benjamini-
+    Hochberg at alpha), or with `fdr=False` the uncorrected per-cell decision p < alpha.
+    Always computed on the whole study area: neighbours and the FDR depend on every cell, so
+    trimming (`hotspot_selection`) only ever happens to the result."""
+    cells = hotspot_cells(viewer=viewer, filters=filters, alpha=alpha)
+    if fdr:
+        return cells
+    return dataclasses.replace(cells, result=uncorrected(cells.result))
+
+
+def hotspot_selection(
+    cells: HotspotCells,
+    *,
+    cell_range: tuple[int, int, int, int] | None = None,
+    classified_only: bool = True,
+) -> np.ndarray:
+    """Indices (ascending) of the cells to send: inside `cell_range` (ix0, ix1, iy0, iy1,
+    inclusive) when given, and only hot or cold cells when `classified_only`."""
+    keep = np.ones(cells.ix.size, dtype=bool)
+    if cell_range is not None:
+        ix0, ix1, iy0, iy1 = cell_range
+        keep &= (cells.ix >= ix0) & (cells.ix <= ix1) & (cells.iy >= iy0) & (cells.iy <= iy1)
+    if classified_only:
+        keep &= cells.result.classes != NONE
+    return np.flatnonzero(keep)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy
 
 from wijkregie.analysis import map_selectors as ms
 from wijkregie.analysis.gistar import COLD, HOT
-from wijkregie.analysis.selectors import HotspotCells, hotspot_cells
+from wijkregie.analysis.selectors import HotspotCells
 from wijkregie.areas.access import access_focus_area, access_neighbourhood
 from wijkregie.areas.selectors import focus_area_list, neighbourhood_list
 from wijkregie.signals.selectors import category_list, life_domain_list
@@ -76,6 +76,13 @@ def _p_value(value: float) -> str:
     if not math.isfinite(value):
         return "—"
     return "< " + number_format(0.0001, decimal_pos=4) if value < 0.0001 else _decimal(value, 4)
+
+
+def decision_label(query: ms.MapQuery) -> str:
+    """How a cell is judged significant, as the page and the CSV name it."""
+    if query.fdr_on:
+        return _("FDR %(alpha)s") % {"alpha": query.alpha}
+    return _("ongecorrigeerd, p < %(alpha)s per cel") % {"alpha": query.alpha}
 
 
 def choropleth_legend(choropleth: ms.Choropleth) -> list[dict[str, Any]]:
@@ -159,7 +166,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
     alpha = float(query.alpha)
     counts = ms.buurt_counts(viewer=viewer, filters=filters)
     choropleth = ms.buurt_choropleth(viewer=viewer, filters=filters, counts=counts)
-    cells = hotspot_cells(viewer=viewer, filters=filters, alpha=alpha)
+    cells = ms.map_hotspots(viewer=viewer, filters=filters, alpha=alpha, fdr=query.fdr_on)
     focus = ms.focus_area_figures(viewer=viewer, filters=filters, counts=counts)
     threshold = ms.suppression_threshold(viewer)
     data_query = urlencode(query.as_query())
@@ -171,6 +178,13 @@ def map_page(request: HttpRequest) -> HttpResponse:
         "filter_errors": query.errors,
         "layers": [(key, ms.LAYER_LABELS[key], key in query.layers) for key in ms.LAYERS],
         "alphas": ms.ALPHAS,
+        "fdr_choices": [
+            (ms.FDR_ON, _("Aan: FDR (Benjamini-Hochberg)")),
+            (ms.FDR_OFF, _("Uit: ongecorrigeerd, elke cel apart (p < alpha)")),
+        ],
+        "decision": decision_label(query),
+        # Uncorrected: about alpha x cells are "significant" by chance alone.
+        "chance_cells": number_format(round(alpha * int(cells.ix.size)), 0, True),
         "categories": category_list(viewer=viewer),
         "domains": life_domain_list(viewer=viewer),
         "sources": ms.source_choices(),
@@ -205,7 +219,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
         ),
         "api": {
             "clusters": reverse("api:analysis-map-clusters") + suffix,
-            "hotspots": reverse("api:analysis-hotspots") + suffix,
+            "hotspots": reverse("api:analysis-map-hotspots") + suffix,
             "choropleth": reverse("api:analysis-map-choropleth") + suffix,
             "focus": reverse("api:analysis-map-focus-areas") + suffix,
         },
@@ -250,14 +264,20 @@ def buurten_csv(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def hotspots_csv(request: HttpRequest) -> HttpResponse:
-    """Every cell of the study area with count, Gi* z, p and class."""
+    """Every cell of the study area with count, Gi* z, p, decision and class; the last column
+    says how the decision was made (FDR, or uncorrected p < alpha)."""
     viewer = map_reader(request.user)
     query = _map_query(request, viewer)
-    cells = hotspot_cells(viewer=viewer, filters=query.filters, alpha=float(query.alpha))
-    response, writer = _csv_response("hotspots")
-    writer.writerow(["cel", "cel_x", "cel_y", "signalen", "gi_z", "p", "fdr_significant", "klasse"])
+    cells = ms.map_hotspots(
+        viewer=viewer, filters=query.filters, alpha=float(query.alpha), fdr=query.fdr_on
+    )
+    response, writer = _csv_response("hotspots" if query.fdr_on else "hotspots-ongecorrigeerd")
+    writer.writerow(
+        ["cel", "cel_x", "cel_y", "signalen", "gi_z", "p", "significant", "klasse", "toetsing"]
+    )
     result = cells.result
     with translation.override("nl"):
+        decision = decision_label(query)
         for i in range(cells.ix.size):
             x, y = int(cells.ix[i]), int(cells.iy[i])
             z, p = float(result.z[i]), float(result.p_value[i])
@@ -271,6 +291,7 @@ def hotspots_csv(request: HttpRequest) -> HttpResponse:
                     f"{p:.6g}" if math.isfinite(p) else "",
                     "ja" if result.significant[i] else "nee",
                     str(result.classes[i]),
+                    decision,
                 ]
             )
     return response

@@ -88,7 +88,7 @@ def document_list(request: HttpRequest) -> HttpResponse:
     return render(request, "documents/document_list.html", {"rows": rows, "busy": busy})
 
 
-def _filename(document: GeneratedDocument) -> str:
+def download_filename(document: GeneratedDocument) -> str:
     """gebiedsrapportage-<area>-<first day>-<last day>.pdf (ASCII, the period inclusive)."""
     slug = re.sub(r"[^a-z0-9]+", "-", document.area_name.lower()).strip("-") or "gebied"
     start = str(document.parameters.get("start", ""))
@@ -112,7 +112,7 @@ def download(request: HttpRequest, document_uuid: str) -> FileResponse:
     response = FileResponse(
         path.open("rb"),
         as_attachment=True,
-        filename=_filename(document),
+        filename=download_filename(document),
         content_type="application/pdf",
     )
     response["Cache-Control"] = "private, no-store"

@@ -150,12 +150,14 @@ def test_hot_cells_table_and_csv(world: World) -> None:
         "signalen",
         "gi_z",
         "p",
-        "fdr_significant",
+        "significant",
         "klasse",
+        "toetsing",
     ]
     assert len(rows) == 1 + 400  # every cell of the four buurten
     by_cell = {r[0]: r for r in rows[1:]}
     assert by_cell["E1562N4632"][3] == "12" and by_cell["E1562N4632"][7] == "hot"
+    assert {r[8] for r in rows[1:]} == {"FDR 0.05"}
     # The table holds exactly the significant cells of the CSV.
     significant = {r[0] for r in rows[1:] if r[6] == "ja"}
     assert set(classes) == significant
@@ -260,3 +262,69 @@ def test_the_page_reads_the_signal_table_twice(world: World) -> None:
     on_signals = [q["sql"] for q in queries.captured_queries if '"signals_signal"' in q["sql"]]
     assert len(on_signals) == 2, on_signals
     assert all("GROUP BY" in sql for sql in on_signals)
+
+
+def spread_signals(world: World) -> None:
+    """A strong hot spot (5 in one cell of buurt 02) and a weak one (2 in a cell of 03): the
+    weak one passes p < 0.05 on its own but not the FDR over 400 cells."""
+    for _ in range(5):
+        make_signal(world, owner="gemeente", category="woonfraude", buurt="02")
+    for _ in range(2):
+        make_signal(world, owner="gemeente", category="woonfraude", buurt="03")
+
+
+def test_fdr_off_is_a_labelled_choice_in_form_table_csv_and_url(world: World) -> None:
+    spread_signals(world)
+    client = client_for(world, "regisseur")
+    on_html = page(client)
+    assert '<option value="on" selected>' in on_html and 'id="fdr-off-warning"' not in on_html
+    on_cells = dict(re.findall(r'data-cell="([^"]+)" data-class="([^"]+)"', on_html))
+    off_html = page(client, "fdr=off&alpha=0.05")
+    assert '<option value="off" selected>' in off_html
+    assert "Uit: ongecorrigeerd, elke cel apart (p &lt; alpha)" in off_html
+    # Labelled as uncorrected in the legend, the caption and a warning with the chance count.
+    assert "ongecorrigeerd: p &lt; 0.05 per cel" in off_html
+    assert "Getis-Ord Gi*, ongecorrigeerd, p &lt; 0.05 per cel" in off_html
+    assert 'id="fdr-off-warning"' in off_html and "ongeveer 20 cellen" in off_html
+    off_cells = dict(re.findall(r'data-cell="([^"]+)" data-class="([^"]+)"', off_html))
+    # Without the correction at least every FDR cell, and here more.
+    assert set(on_cells) < set(off_cells)
+    assert all(off_cells[c] == k for c, k in on_cells.items())
+    # The map's data URL carries the choice; the map asks the trimmed hot spot endpoint.
+    url = unescape(re.search(r'data-hotspots-url="([^"]+)"', off_html).group(1))  # type: ignore[union-attr]
+    assert urlsplit(url).path == "/api/v1/analysis/map/hotspots"
+    assert parse_qs(urlsplit(url).query) == {"fdr": ["off"]}
+    csv_href = unescape(re.search(r'href="(/kaart/hotspots.csv[^"]*)"', off_html).group(1))  # type: ignore[union-attr]
+    rows = read_csv(client, csv_href)
+    assert {r[8] for r in rows[1:]} == {"ongecorrigeerd, p < 0.05 per cel"}
+    for r in rows[1:]:
+        assert (r[6] == "ja") == (r[5] != "" and float(r[5]) < 0.05), r
+    assert {r[0] for r in rows[1:] if r[6] == "ja"} == set(off_cells)
+    on_rows = read_csv(client, "/kaart/hotspots.csv")
+    assert {r[0] for r in on_rows[1:] if r[6] == "ja"} == set(on_cells)
+
+
+def test_fdr_off_for_the_analyst_keeps_suppression(world: World) -> None:
+    spread_signals(world)
+    html = page(client_for(world, "analist"), "fdr=off")
+    counts = column(html, "hotspot-table", "cell", "count")
+    assert counts and "< 5" in counts.values() and "2" not in counts.values()
+    assert "5" in counts.values()
+
+
+def test_a_bad_fdr_choice_is_shown_in_dutch(world: World) -> None:
+    html = page(client_for(world, "regisseur"), "fdr=misschien")
+    assert "Kies voor de correctie voor meervoudig toetsen aan of uit." in html
+    assert '<option value="on" selected>' in html
+
+
+def test_fdr_off_pages_are_404_for_outsiders_and_roles_without_signals(world: World) -> None:
+    for persona in ("privacy", "beheerder"):
+        client = client_for(world, persona)
+        assert client.get("/kaart/", {"fdr": "off"}).status_code == 404
+        assert client.get("/kaart/hotspots.csv", {"fdr": "off"}).status_code == 404
+    outsider = client_for(world, "outsider")
+    for url in ("/kaart/", "/kaart/hotspots.csv"):
+        assert outsider.get(url, {"fdr": "off", "area": "BU99990101"}).status_code == 404
+    html = page(outsider, "fdr=off")
+    assert "E1562N4632" not in html

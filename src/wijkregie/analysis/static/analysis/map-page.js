@@ -97,7 +97,10 @@
       });
     }
 
-    // Hotspots: only the significant cells are coloured (the table lists the same cells).
+    // Hotspots: Gi* is computed by the server on the whole study area; it sends only the hot
+    // and cold cells inside the visible box (asked again at every zoom or pan, like the
+    // clusters). The table lists every significant cell.
+    var hotspotLayer = null;
     function drawHotspots(data) {
       var layer = L.geoJSON(data, {
         pane: "hotspots",
@@ -112,14 +115,34 @@
             ", " + countText(p.count) + " " + (el.dataset.signalsText || ""));
         }
       });
+      groups.hotspots.clearLayers();
       groups.hotspots.addLayer(layer);
+      hotspotLayer = layer;
+      if (on("hotspots")) { labelHotspots(); }
       return layer;
     }
 
-    function labelHotspots(layer) {
-      layer.eachLayer(function (l) {
+    function labelHotspots() {
+      if (!hotspotLayer) { return; }
+      hotspotLayer.eachLayer(function (l) {
         var p = l.feature.properties;
         label(l, { cell: l.feature.id, "class": p["class"], count: p.count === null ? "suppressed" : String(p.count) });
+      });
+    }
+
+    function bboxParam() {
+      var b = map.getBounds();
+      return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(function (v) { return v.toFixed(5); }).join(",");
+    }
+
+    var hotspotRequest = 0;
+    function loadHotspots() {
+      if (!on("hotspots")) { return Promise.resolve(); }
+      var mine = ++hotspotRequest;
+      return fetchJson(withParams(el.dataset.hotspotsUrl, { bbox: bboxParam() })).then(function (data) {
+        if (mine !== hotspotRequest) { return; }
+        drawHotspots(data);
+        el.dataset.hotspotCells = String(data.meta.cells);
       });
     }
 
@@ -147,11 +170,7 @@
     var clusterRequest = 0;
     function loadClusters() {
       if (!on("signals")) { return Promise.resolve(); }
-      var b = map.getBounds();
-      var url = withParams(el.dataset.clustersUrl, {
-        zoom: String(map.getZoom()),
-        bbox: [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(function (v) { return v.toFixed(5); }).join(",")
-      });
+      var url = withParams(el.dataset.clustersUrl, { zoom: String(map.getZoom()), bbox: bboxParam() });
       var mine = ++clusterRequest;
       return fetchJson(url).then(function (data) {
         if (mine !== clusterRequest) { return; }
@@ -219,28 +238,29 @@
 
     var loaded = Promise.all([
       fetchJson(el.dataset.choroplethUrl),
-      fetchJson(el.dataset.hotspotsUrl),
       fetchJson(el.dataset.focusUrl)
     ]).then(function (all) {
       var choropleth = drawChoropleth(all[0]);
-      var hotspots = drawHotspots(all[1]);
-      var focus = drawFocus(all[2]);
+      var focus = drawFocus(all[1]);
       if (choropleth.getBounds().isValid()) { map.fitBounds(choropleth.getBounds(), { animate: false }); }
       labellers.neighbourhoods = function () { labelChoropleth(choropleth); };
-      labellers.hotspots = function () { labelHotspots(hotspots); };
+      labellers.hotspots = labelHotspots;
       labellers["focus-areas"] = function () { labelFocus(focus); };
       LAYERS.forEach(function (key) { setLayer(key, on(key)); });
-      return loadClusters();
+      return Promise.all([loadClusters(), loadHotspots()]);
     });
+
+    function reportError() { if (status) { status.textContent = el.dataset.errorText || ""; } }
 
     loaded.then(function () {
       el.dataset.state = "ready";
       map.on("moveend", function () {
-        loadClusters().catch(function () { if (status) { status.textContent = el.dataset.errorText || ""; } });
+        loadClusters().catch(reportError);
+        loadHotspots().catch(reportError);
       });
     }).catch(function () {
       el.dataset.state = "error";
-      if (status) { status.textContent = el.dataset.errorText || ""; }
+      reportError();
     });
 
     LAYERS.forEach(function (key) {
@@ -248,7 +268,8 @@
       if (!box) { return; }
       box.addEventListener("change", function () {
         setLayer(key, box.checked);
-        if (key === "signals" && box.checked) { loadClusters(); }
+        if (key === "signals" && box.checked) { loadClusters().catch(reportError); }
+        if (key === "hotspots" && box.checked) { loadHotspots().catch(reportError); }
         syncUrl();
       });
     });
