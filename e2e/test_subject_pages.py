@@ -1,5 +1,6 @@
 """Subject pages in the browser: attach a person from the signal page, reveal with a purpose,
-merge and unmerge, the screening queue. axe-core finds no WCAG 2.1 A/AA violations."""
+merge and unmerge, split a record and move it back, the screening queue, the review of relink
+proposals. axe-core finds no WCAG 2.1 A/AA violations."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from collections.abc import Callable
 from typing import Any
 
 from wijkregie.subjects import services
-from wijkregie.subjects.models import Subject
+from wijkregie.subjects.models import LinkProposal, LinkRun, PersonRecord, Subject
+from wijkregie.subjects.tasks import relink_run
 from wijkregie.tenants.access import viewer_for
 from wijkregie.testing.personas import make_signal
 
@@ -102,3 +104,76 @@ def test_merge_unmerge_and_screening_queue(
     page.get_by_role("button", name=f"Samenvoeging van {second.pseudonym} ongedaan maken").click()
     page.wait_for_selector("#subject-events")
     assert Subject.objects.get(pk=second.pk).merged_into_id is None
+
+
+def test_split_a_record_and_move_it_back(
+    world: Any, new_page: Callable[..., Any], assert_accessible: Callable[[Any], None]
+) -> None:
+    person = _person(world, "wijkagent", world.signals["police_shared"], bsn="")
+    again = _person(world, "wijkagent", world.signals["police_outside"], bsn="")
+    assert again.pk == person.pk
+    record = PersonRecord.objects.filter(person=person).order_by("id").last()
+    assert record is not None
+    page = new_page(world.users["wijkagent"], bypass_csp=True)
+    page.goto(f"/betrokkenen/{person.uuid}/")
+    assert_accessible(page)
+    # Without a reason the browser's own check stops the form; the server's message is Dutch.
+    page.select_option("#split_record", str(record.uuid))
+    page.fill("#split_reason", "kort")
+    page.evaluate("document.getElementById('split-form').noValidate = true")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Registratie afsplitsen").click()
+    page.wait_for_selector("#subject-events")
+    assert "Geef een reden van ten minste 10 tekens." in page.content()
+    assert_accessible(page)
+    page.select_option("#split_record", str(record.uuid))
+    page.fill("#split_reason", "Andere persoon volgens het dossier")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Registratie afsplitsen").click()
+    page.wait_for_selector("#subject-events")
+    record.refresh_from_db()
+    new = record.person
+    assert new.pk != person.pk
+    assert f"De registratie is afgesplitst naar {new.pseudonym}." in page.content()
+    events = page.inner_text("#subject-events")
+    assert "Registratie afgesplitst" in events and new.pseudonym in events
+    assert_accessible(page)
+    page.goto(f"/betrokkenen/{new.uuid}/")
+    assert "Registratie overgenomen" in page.inner_text("#subject-events")
+    page.fill("#split_into", person.pseudonym)
+    page.fill("#split_reason", "Toch dezelfde persoon, vergissing")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Registratie afsplitsen").click()
+    page.wait_for_selector("#subject-events")
+    record.refresh_from_db()
+    assert record.person_id == person.pk
+    assert_accessible(page)
+
+
+def test_review_relink_proposals(
+    world: Any, new_page: Callable[..., Any], assert_accessible: Callable[[Any], None]
+) -> None:
+    signal = make_signal(world, owner="gemeente", category="woonfraude", buurt="01")
+    first = _person(world, "regisseur", signal, bsn="", given_names="Jantje")
+    second = _person(world, "regisseur", world.signals["gemeente_own"], bsn="", given_names="Piet")
+    # Put a record of Jantje on Piet by hand, as a wrong link would: the relink proposes a split.
+    wrong = PersonRecord.objects.get(person=first)
+    PersonRecord.objects.filter(person=second).update(given_names="Pieter")
+    PersonRecord.objects.filter(pk=wrong.pk).update(person=second)
+    relink_run(LinkRun.objects.create(municipality=world.gm))
+    proposal = LinkProposal.objects.get()
+    page = new_page(world.users["regisseur"], bypass_csp=True)
+    page.goto("/herkoppeling/")
+    table = page.inner_text("#relink-proposals")
+    assert second.pseudonym in table and "Jantje" not in page.content()
+    assert_accessible(page)
+    page.fill("#proposal-reason-1", "Twee mensen, besproken in het overleg")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Accepteren").click()
+    assert "Het voorstel is uitgevoerd." in page.content()
+    assert_accessible(page)
+    proposal.refresh_from_db()
+    assert proposal.status == "accepted"
+    assert proposal.kind == "split" and proposal.persons == [second.pk]
+    moved = PersonRecord.objects.filter(pk__in=proposal.records)
+    assert moved and all(r.person_id != second.pk for r in moved)

@@ -27,6 +27,7 @@ from wijkregie.privacy.services import log_access
 from wijkregie.signals.access import reader_organisation_ids, visible_signals_q
 from wijkregie.signals.models import Signal
 from wijkregie.subjects.models import (
+    LinkProposal,
     PersonRecord,
     SignalSubject,
     Subject,
@@ -157,6 +158,63 @@ def may_attach(viewer: Viewer, signal: Signal) -> bool:
     )
 
 
+def may_know_record(viewer: Viewer, record: PersonRecord) -> bool:
+    """A record of one's own organisations, or one supplied with a signal one may see (as
+    listed on the subject page); other records are not even mentioned."""
+    if record.municipality_id != viewer.municipality_id:
+        return False
+    if record.owner_organisation_id in reader_organisation_ids(viewer):
+        return True
+    return (
+        record.signal_id is not None
+        and Signal.objects.filter(visible_signals_q(viewer), pk=record.signal_id).exists()
+    )
+
+
+def may_review_links(viewer: Viewer) -> bool:
+    """The proposals of a full relink are the regisseur's (with need-to-know, not analysts)."""
+    return viewer.has_role(Role.REGISSEUR) and not viewer.pseudonymised
+
+
+def may_see_proposal(viewer: Viewer, proposal: LinkProposal) -> bool:
+    """A relink proposal is shown only to a regisseur who may see every subject and record it
+    names: that the linker relates two persons is itself information about both."""
+    if not may_review_links(viewer) or proposal.municipality_id != viewer.municipality_id:
+        return False
+    ids = [*proposal.persons, *([proposal.target_id] if proposal.target_id else [])]
+    subjects = Subject.objects.in_bulk(ids)
+    if len(subjects) != len(set(ids)) or not all(
+        may_see_subject(viewer, s) for s in subjects.values()
+    ):
+        return False
+    return all(
+        may_know_record(viewer, r) for r in PersonRecord.objects.filter(pk__in=proposal.records)
+    )
+
+
+def access_proposal(viewer: Viewer, proposal_uuid: object) -> LinkProposal:
+    """The proposal if the viewer may decide on it, else 404 (logged either way)."""
+    parsed = parse_uuid(proposal_uuid)
+    if parsed is None:
+        raise Http404
+    proposal = LinkProposal.objects.filter(
+        uuid=parsed, municipality_id=viewer.municipality_id
+    ).first()
+    granted = proposal is not None and may_see_proposal(viewer, proposal)
+    log_access(
+        viewer=viewer,
+        action=AccessAction.READ,
+        object_type="link_proposal",
+        object_id=str(parsed),
+        granted=granted,
+        purpose="casusregie",
+    )
+    if not granted:
+        raise Http404
+    assert proposal is not None
+    return proposal
+
+
 def may_merge(viewer: Viewer) -> bool:
     """Staff with an operational role merge and unmerge (always with a reason)."""
     return viewer.writes_signals
@@ -247,12 +305,16 @@ def may_screen(viewer: Viewer) -> bool:
 __all__ = [
     "PURPOSES",
     "DetailScope",
+    "access_proposal",
     "access_subject",
     "cluster_ids",
     "may_attach",
+    "may_know_record",
     "may_merge",
+    "may_review_links",
     "may_screen",
     "may_see_place_details",
+    "may_see_proposal",
     "may_see_subject",
     "personal_detail_scope",
     "reveal_records",

@@ -1,10 +1,15 @@
-"""REST API for subjects: read one (`GET /api/v1/subjects/{uuid}`) and attach one to a signal
-(`POST /api/v1/signals/{uuid}/subjects`). Same access rules as the web pages."""
+"""REST API for subjects: read one (`GET /api/v1/subjects/{uuid}`), attach one to a signal
+(`POST /api/v1/signals/{uuid}/subjects`), split a record off a person
+(`POST /api/v1/subjects/{uuid}/split`) and a group's members
+(`GET/POST /api/v1/subjects/{uuid}/members`, `DELETE .../members/{person}`). Same access rules
+as the web pages."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -22,11 +27,15 @@ from wijkregie.subjects import selectors, services
 from wijkregie.subjects.access import (
     PURPOSES,
     access_subject,
+    may_merge,
     may_see_place_details,
+    may_see_subject,
     personal_detail_scope,
     reveal_records,
+    root_of,
 )
 from wijkregie.subjects.models import PersonRecord, PlaceKind, SignalRole, Subject, SubjectKind
+from wijkregie.tenants.access import Viewer
 
 # --- read --------------------------------------------------------------------------------
 
@@ -314,3 +323,190 @@ class SignalSubjectsView(ApiView):
             status=status.HTTP_201_CREATED,
             headers={"Location": f"/api/v1/subjects/{subject.uuid}"},
         )
+
+
+# --- split a record ----------------------------------------------------------------------
+
+
+def _merger(request: Request) -> Viewer:
+    """Staff who may merge (the same rule as the web forms); everyone else gets 404."""
+    viewer = api_viewer(request)
+    if not may_merge(viewer):
+        raise Http404
+    return viewer
+
+
+def _reason_field() -> StrictCharField:
+    message = "Geef een reden van ten minste 10 tekens."
+    return StrictCharField(
+        min_length=services.REASON_MIN,
+        max_length=services.REASON_MAX,
+        help_text="10 to 500 characters; kept in the subject's history",
+        error_messages={"required": message, "blank": message, "min_length": message},
+    )
+
+
+class SplitInputSerializer(serializers.Serializer):
+    record = serializers.UUIDField(help_text="The person record to move (uuid)")
+    into = serializers.UUIDField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The person to move it to (uuid); null or absent for a new person",
+    )
+    reason = _reason_field()
+
+
+class SubjectRefSerializer(serializers.Serializer):
+    uuid = serializers.UUIDField()
+    pseudonym = serializers.CharField()
+
+
+class SplitResultSerializer(serializers.Serializer):
+    record = serializers.UUIDField()
+    from_person = SubjectRefSerializer(help_text="The person the record was split off")
+    to_person = SubjectRefSerializer(help_text="The person the record belongs to now")
+
+
+class SubjectSplitView(ApiView):
+    @extend_schema(
+        request=SplitInputSerializer,
+        responses={200: SplitResultSerializer, **problem_responses(400, 401, 404, 415)},
+        operation_id="subject_split",
+        summary="Move one person record (with its signal link) off this person, to another "
+        "person or a new one; a 'do not link' decision keeps it from being linked back",
+    )
+    def post(self, request: Request, uuid: str) -> Response:
+        viewer = _merger(request)
+        subject = access_subject(viewer, uuid)
+        values, errors = parse_leniently(SplitInputSerializer(data=request.data))
+        domain: dict[str, DjangoValidationError] = {}
+        record = None
+        if "record" in values:
+            record = selectors.record_of(
+                viewer=viewer, subject=subject, record_uuid=values["record"]
+            )
+            if record is None:
+                domain["record"] = DjangoValidationError(
+                    "Deze registratie hoort niet bij deze persoon of u kunt haar niet inzien.",
+                    code="unknown",
+                )
+        into = None
+        if values.get("into") is not None:
+            into = selectors.subject_by_uuid(viewer=viewer, subject_uuid=values["into"])
+            if into is None:
+                domain["into"] = DjangoValidationError(
+                    "Deze betrokkene bestaat niet of u kunt haar niet inzien.", code="unknown"
+                )
+        if record is not None and "reason" in values and not domain and not errors:
+            source = root_of(record.person)
+            target = services.record_split(
+                viewer=viewer, record=record, into=into, reason=values["reason"]
+            )
+            return Response(
+                {
+                    "record": str(record.uuid),
+                    "from_person": {"uuid": str(source.uuid), "pseudonym": source.pseudonym},
+                    "to_person": {"uuid": str(target.uuid), "pseudonym": target.pseudonym},
+                }
+            )
+        if record is not None:
+            # Report the service's own rules together with the input errors.
+            for name, error in services.check_split(
+                viewer=viewer, record=record, into=into, reason=values.get("reason", "")
+            ).items():
+                if name != "reason" or "reason" not in errors:
+                    domain.setdefault(name, error)
+        raise ValidationError(merge_errors(errors, domain, ("record", "into", "reason")))
+
+
+# --- group members -----------------------------------------------------------------------
+
+
+class MemberSerializer(serializers.Serializer):
+    uuid = serializers.UUIDField()
+    pseudonym = serializers.CharField()
+    kind = serializers.ChoiceField(choices=SubjectKind.choices)
+
+
+class MemberListSerializer(serializers.Serializer):
+    subject = serializers.CharField(help_text="Pseudonym of the group (or household)")
+    members = MemberSerializer(many=True, help_text="Only the members you may see")
+
+
+class MemberAddSerializer(serializers.Serializer):
+    person = serializers.UUIDField(help_text="The person to add (uuid)")
+
+
+class MemberRemoveSerializer(serializers.Serializer):
+    reason = _reason_field()
+
+
+def _members_body(viewer: Viewer, subject: Subject) -> dict[str, Any]:
+    page = selectors.subject_page(viewer=viewer, subject=subject)
+    return {
+        "subject": page.subject.pseudonym,
+        "members": [
+            {"uuid": str(m.uuid), "pseudonym": m.pseudonym, "kind": m.kind} for m in page.members
+        ],
+    }
+
+
+class SubjectMembersView(ApiView):
+    @extend_schema(
+        responses={200: MemberListSerializer, **problem_responses(401, 404)},
+        operation_id="subject_members",
+        summary="The members of a group (or household) that you may see",
+    )
+    def get(self, request: Request, uuid: str) -> Response:
+        viewer = api_viewer(request)
+        subject = access_subject(viewer, uuid)
+        return Response(_members_body(viewer, subject))
+
+    @extend_schema(
+        request=MemberAddSerializer,
+        responses={201: MemberListSerializer, **problem_responses(400, 401, 404, 415)},
+        operation_id="subject_member_add",
+        summary="Add a person you may see to a group (staff with an operational role)",
+    )
+    def post(self, request: Request, uuid: str) -> Response:
+        viewer = _merger(request)
+        group = access_subject(viewer, uuid)
+        values, errors = parse_leniently(MemberAddSerializer(data=request.data))
+        if errors:
+            raise ValidationError(merge_errors(errors, {}))
+        person = selectors.subject_by_uuid(viewer=viewer, subject_uuid=values["person"])
+        if person is None:
+            raise ValidationError(
+                {
+                    "person": [
+                        serializers.ErrorDetail(
+                            "Deze betrokkene bestaat niet of u kunt haar niet inzien.", "unknown"
+                        )
+                    ]
+                }
+            )
+        services.group_add_member(viewer=viewer, group=group, person=person)
+        return Response(_members_body(viewer, group), status=status.HTTP_201_CREATED)
+
+
+class SubjectMemberView(ApiView):
+    @extend_schema(
+        request=MemberRemoveSerializer,
+        responses={204: None, **problem_responses(400, 401, 404, 415)},
+        operation_id="subject_member_remove",
+        summary="Remove a person from a group, with a reason in the JSON body",
+    )
+    def delete(self, request: Request, uuid: str, person: str) -> Response:
+        viewer = _merger(request)
+        group = access_subject(viewer, uuid)
+        member = selectors.subject_by_uuid(viewer=viewer, subject_uuid=person)
+        if member is None or not may_see_subject(viewer, member):
+            raise Http404
+        values, errors = parse_leniently(MemberRemoveSerializer(data=request.data))
+        if errors:
+            raise ValidationError(merge_errors(errors, {}))
+        services.group_remove_member(
+            viewer=viewer, group=group, person=member, reason=values["reason"]
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -21,6 +21,7 @@ from wijkregie.subjects import services
 from wijkregie.subjects.access import may_see_subject
 from wijkregie.subjects.models import (
     BlockingKey,
+    LinkConstraint,
     LinkExplanation,
     LinkRun,
     PersonRecord,
@@ -233,6 +234,7 @@ def delete_demo_subjects(municipality: Municipality) -> None:
         LinkExplanation.objects.filter(municipality=municipality).delete()
         SignalSubject.objects.filter(municipality=municipality).delete()
         SubjectMember.objects.filter(municipality=municipality).delete()
+        LinkConstraint.objects.filter(municipality=municipality).delete()
         PersonRecord.objects.filter(municipality=municipality).delete()
         events = SubjectEvent.objects.filter(municipality_id=municipality.pk)
         events._raw_delete(events.db)

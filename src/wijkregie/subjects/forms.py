@@ -1,13 +1,16 @@
-"""Forms for subjects: attach to a signal, merge, unmerge, open for screening, reveal."""
+"""Forms for subjects: attach to a signal, merge, unmerge, split a record, open for
+screening, reveal, decide on a relink proposal."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from wijkregie.subjects.access import PURPOSES
 from wijkregie.subjects.models import PlaceKind, SignalRole
-from wijkregie.subjects.services import REASON_MAX
+from wijkregie.subjects.services import REASON_MAX, REASON_MIN
 
 ATTACH_KINDS = [
     ("address", _("Adres")),
@@ -66,10 +69,19 @@ class AttachForm(forms.Form):
     )
 
 
+REASON_ERRORS = {
+    "required": _("Geef een reden van ten minste 10 tekens."),
+    "min_length": _("Geef een reden van ten minste 10 tekens."),
+    "max_length": _("De reden is te lang: maximaal 500 tekens."),
+}
+
+
 class ReasonForm(forms.Form):
     reason = forms.CharField(
         label=_("Reden"),
+        min_length=REASON_MIN,
         max_length=REASON_MAX,
+        error_messages=REASON_ERRORS,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Verplicht; komt in de geschiedenis van de betrokkene."),
     )
@@ -97,4 +109,38 @@ class RevealForm(forms.Form):
     purpose = forms.ChoiceField(
         label=_("Doel van de inzage"),
         choices=[(p, PURPOSE_LABELS[p]) for p in PURPOSES],
+    )
+
+
+class SplitForm(ReasonForm):
+    """Move one record off this person: to another person (pseudonym) or to a new one."""
+
+    record = forms.ChoiceField(
+        label=_("Registratie"),
+        error_messages={"invalid_choice": _("Kies een registratie van deze persoon.")},
+    )
+    into = forms.CharField(
+        label=_("Naar persoon (pseudoniem)"),
+        max_length=12,
+        required=False,
+        help_text=_("Laat leeg om een nieuwe persoon te maken. Bijvoorbeeld P-7F3K2Q."),
+    )
+
+    field_order = ["record", "into", "reason"]
+
+    def __init__(self, *args: Any, records: list[tuple[str, str]] | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        field = self.fields["record"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = records or []
+
+
+DECISIONS = [("accept", _("Accepteren")), ("reject", _("Afwijzen"))]
+
+
+class ProposalDecisionForm(ReasonForm):
+    decision = forms.ChoiceField(
+        label=_("Besluit"),
+        choices=DECISIONS,
+        error_messages={"invalid_choice": _("Kies accepteren of afwijzen.")},
     )

@@ -6,6 +6,8 @@ linker's documented defaults before the first one). The best linked candidate is
 when the new record has no veto (another BSN, another birth date, another first name) with any
 record of that candidate's person, so a person never holds records that contradict each other.
 Thin records (no BSN token and not both a first name and a birth date) never link.
+A record that staff split off a person ("do not link", `LinkConstraint`) is never matched to
+that person's cluster again.
 """
 
 from __future__ import annotations
@@ -19,7 +21,13 @@ from typing import Any
 from wijkregie.privacy.pseudonyms import municipality_key
 from wijkregie.subjects.access import cluster_ids, root_of
 from wijkregie.subjects.linker import api as linker
-from wijkregie.subjects.models import BlockingKey, LinkRun, PersonRecord, Subject
+from wijkregie.subjects.models import (
+    BlockingKey,
+    LinkConstraint,
+    LinkRun,
+    PersonRecord,
+    Subject,
+)
 from wijkregie.tenants.models import Municipality
 
 # At most this many candidates are compared (a block larger than this is not informative).
@@ -123,7 +131,7 @@ def candidate_records(record: PersonRecord, keys: list[str]) -> list[PersonRecor
     )
 
 
-def _comparisons(explanation: linker.Explanation) -> list[dict[str, Any]]:
+def comparisons(explanation: linker.Explanation) -> list[dict[str, Any]]:
     data = explanation.as_dict()
     rows: list[dict[str, Any]] = list(data["fields"])
     rows.append({"field": "regel", "level": data["rule"], "weight": data["score"]})
@@ -146,6 +154,7 @@ def match_record(record: PersonRecord) -> Match:
     matches = linker.match_one(new, [to_linker(c) for c in candidates], model)
     compared = {m.candidate_id: m for m in matches}
     checked: set[int] = set()
+    forbidden = forbidden_persons(record)
     for found in matches:
         if not found.linked:
             continue
@@ -154,7 +163,10 @@ def match_record(record: PersonRecord) -> Match:
         if person.pk in checked:
             continue
         checked.add(person.pk)
-        members = list(PersonRecord.objects.filter(person_id__in=cluster_ids(person)))
+        cluster = cluster_ids(person)
+        if forbidden.intersection(cluster):
+            continue  # staff decided this record is not this person
+        members = list(PersonRecord.objects.filter(person_id__in=cluster))
         # Records already compared as candidates need no second comparison.
         unseen = [r for r in members if str(r.uuid) not in compared]
         vetoed = any(compared[str(r.uuid)].veto for r in members if str(r.uuid) in compared)
@@ -169,7 +181,7 @@ def match_record(record: PersonRecord) -> Match:
             record_id=candidate.pk,
             probability=found.probability,
             match_weight=found.score,
-            comparisons=_comparisons(found.explanation),
+            comparisons=comparisons(found.explanation),
         )
     best = matches[0] if matches else None
     if best is None:
@@ -179,5 +191,42 @@ def match_record(record: PersonRecord) -> Match:
         method="nieuw",
         probability=best.probability,
         match_weight=best.score,
-        comparisons=_comparisons(best.explanation),
+        comparisons=comparisons(best.explanation),
+    )
+
+
+# --- "do not link" decisions --------------------------------------------------------------
+
+
+def active_constraints(municipality_id: int) -> list[tuple[int, int, int]]:
+    """(record id, current person id of the record, person it may not join) per active
+    "do not link" decision of the municipality (few: one per split)."""
+    return [
+        (record_id, record_person_id, person_id)
+        for record_id, record_person_id, person_id in LinkConstraint.objects.filter(
+            municipality_id=municipality_id, lifted_at=None
+        ).values_list("record_id", "record__person_id", "person_id")
+    ]
+
+
+def forbidden_persons(record: PersonRecord) -> set[int]:
+    """The subjects the record may not be linked to (their clusters included)."""
+    if record.pk is None:
+        return set()
+    return set(
+        LinkConstraint.objects.filter(record_id=record.pk, lifted_at=None).values_list(
+            "person_id", flat=True
+        )
+    )
+
+
+def constraint_between(ids_a: list[int], ids_b: list[int]) -> bool:
+    """Whether a "do not link" decision keeps a record of one cluster from the other."""
+    return (
+        LinkConstraint.objects.filter(
+            lifted_at=None, record__person_id__in=ids_a, person_id__in=ids_b
+        ).exists()
+        or LinkConstraint.objects.filter(
+            lifted_at=None, record__person_id__in=ids_b, person_id__in=ids_a
+        ).exists()
     )

@@ -279,6 +279,9 @@ class SubjectEventKind(models.TextChoices):
     SCREENING_OPENED = "screening_opened", _("Geopend voor screening")
     MEMBER_ADDED = "member_added", _("Lid toegevoegd")
     MEMBER_REMOVED = "member_removed", _("Lid verwijderd")
+    RECORD_SPLIT = "record_split", _("Registratie afgesplitst")
+    RECORD_RECEIVED = "record_received", _("Registratie overgenomen")
+    PROPOSAL_REJECTED = "proposal_rejected", _("Voorstel herkoppeling afgewezen")
 
 
 class SubjectEvent(AppendOnlyModel):
@@ -357,3 +360,89 @@ class LinkRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.municipality_id} {self.requested_at:%Y-%m-%d %H:%M}"
+
+
+class LinkConstraint(models.Model):
+    """A "do not link" decision: staff split `record` off `person`, so no automatic linking
+    (incremental or a full relink's proposals) may put the record in `person`'s cluster again.
+    Lifted (not deleted) when staff move the record back; a merge that would join them is
+    refused while it holds."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    record = models.ForeignKey(
+        PersonRecord, on_delete=models.CASCADE, related_name="link_constraints"
+    )
+    person = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(_("reden"), max_length=500)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    lifted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("niet-koppelen-besluit")
+        verbose_name_plural = _("niet-koppelen-besluiten")
+        indexes = [
+            models.Index(fields=["municipality", "lifted_at"], name="link_constraint_active")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.record_id} ≠ {self.person_id}"
+
+
+class ProposalKind(models.TextChoices):
+    MERGE = "merge", _("Samenvoegen")
+    SPLIT = "split", _("Afsplitsen")
+
+
+class ProposalStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    ACCEPTED = "accepted", _("Geaccepteerd")
+    REJECTED = "rejected", _("Afgewezen")
+
+
+class LinkProposal(models.Model):
+    """What a full relink would change, for a regisseur to accept or reject with a reason.
+
+    merge: `persons` (subject ids, roots at the time) into the first one.
+    split: `records` (person record ids) off `persons[0]`, to `target` or to a new person.
+    `signature` identifies the proposal across runs: a rejected one is not proposed again.
+    `explanation` holds the comparison per field (levels and weights, no personal values)."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    run = models.ForeignKey(LinkRun, on_delete=models.CASCADE, related_name="proposals")
+    kind = models.CharField(max_length=10, choices=ProposalKind.choices)
+    persons = models.JSONField(default=list)
+    records = models.JSONField(default=list)
+    target = models.ForeignKey(
+        Subject, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    signature = models.CharField(max_length=200)
+    rule = models.CharField(max_length=20, blank=True)
+    probability = models.FloatField(null=True, blank=True)
+    match_weight = models.FloatField(null=True, blank=True)
+    comparisons = models.JSONField(default=list)
+    status = models.CharField(
+        max_length=10, choices=ProposalStatus.choices, default=ProposalStatus.OPEN
+    )
+    reason = models.CharField(_("reden"), max_length=500, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("voorstel herkoppeling")
+        verbose_name_plural = _("voorstellen herkoppeling")
+        ordering = ["id"]
+        indexes = [
+            models.Index(fields=["municipality", "signature"], name="link_proposal_signature")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.signature}"

@@ -17,9 +17,19 @@ from django.utils import timezone
 from wijkregie.areas.models import SharingAgreement, SharingPurpose
 from wijkregie.signals.access import reader_organisation_ids, visible_signals_q
 from wijkregie.signals.models import Confidentiality, Signal
-from wijkregie.subjects.access import cluster_ids, may_screen, may_see_subject, root_of
+from wijkregie.subjects.access import (
+    cluster_ids,
+    may_know_record,
+    may_review_links,
+    may_screen,
+    may_see_proposal,
+    may_see_subject,
+    root_of,
+)
 from wijkregie.subjects.models import (
     LinkExplanation,
+    LinkProposal,
+    LinkRun,
     PersonRecord,
     ScreeningSettings,
     SignalSubject,
@@ -123,12 +133,24 @@ def subject_page(*, viewer: Viewer, subject: Subject) -> SubjectPage:
         .select_related("other", "subject")
         .order_by("at", "id")
     )
-    # A link event names a record: only for the records listed above.
+    # A link event names a record: only for the records listed above. A split names one
+    # that may have left this person: shown if the viewer may know of that record.
     shown_records = {str(r.uuid) for r in records}
+    moved = {
+        SubjectEventKind.RECORD_SPLIT,
+        SubjectEventKind.RECORD_RECEIVED,
+    }
+    moved_uuids = {e.data.get("record") for e in events if e.kind in moved}
+    known_moved = {
+        str(r.uuid)
+        for r in PersonRecord.objects.filter(uuid__in=[u for u in moved_uuids if u])
+        if may_know_record(viewer, r)
+    }
     events = [
         e
         for e in events
-        if e.kind != SubjectEventKind.LINKED or e.data.get("record") in shown_records
+        if (e.kind != SubjectEventKind.LINKED or e.data.get("record") in shown_records)
+        and (e.kind not in moved or e.data.get("record") in known_moved)
     ]
     others = {e.other_id: e.other for e in events if e.other_id is not None}
     visible_others = {
@@ -181,6 +203,25 @@ def subject_by_pseudonym(*, viewer: Viewer, pseudonym: str) -> Subject | None:
     return Subject.objects.filter(
         municipality_id=viewer.municipality_id, pseudonym=pseudonym.strip().upper()
     ).first()
+
+
+def record_of(*, viewer: Viewer, subject: Subject, record_uuid: object) -> PersonRecord | None:
+    """A record of the subject's cluster that the viewer may know of (for the split form)."""
+    from wijkregie.subjects.access import parse_uuid
+
+    parsed = parse_uuid(record_uuid)
+    if parsed is None:
+        return None
+    record = (
+        PersonRecord.objects.filter(
+            uuid=parsed,
+            municipality_id=viewer.municipality_id,
+            person_id__in=cluster_ids(root_of(subject)),
+        )
+        .select_related("person")
+        .first()
+    )
+    return record if record is not None and may_know_record(viewer, record) else None
 
 
 def subject_by_uuid(*, viewer: Viewer, subject_uuid: object) -> Subject | None:
@@ -328,6 +369,58 @@ def screening_openings(*, viewer: Viewer, subject: Subject) -> list[SubjectEvent
             subject_id__in=cluster_ids(root_of(subject)), kind="screening_opened"
         ).order_by("at", "id")
     )
+
+
+# --- relink proposals --------------------------------------------------------------------
+
+
+@dataclass
+class ProposalRow:
+    proposal: LinkProposal
+    persons: list[Subject]
+    target: Subject | None
+    records: list[PersonRecord]
+
+
+@dataclass
+class RelinkReview:
+    run: LinkRun | None
+    rows: list[ProposalRow]
+    hidden: int  # proposals naming a subject or record the viewer may not see
+
+
+def relink_review(*, viewer: Viewer) -> RelinkReview:
+    """The proposals of the municipality's latest finished relink that the viewer may see."""
+    if not may_review_links(viewer):
+        return RelinkReview(run=None, rows=[], hidden=0)
+    run = (
+        LinkRun.objects.filter(
+            municipality_id=viewer.municipality_id, finished_at__isnull=False, error=""
+        )
+        .order_by("-finished_at", "-id")
+        .first()
+    )
+    if run is None:
+        return RelinkReview(run=None, rows=[], hidden=0)
+    proposals = list(run.proposals.select_related("target", "decided_by").order_by("id"))
+    subjects = Subject.objects.in_bulk({pk for p in proposals for pk in p.persons})
+    records = PersonRecord.objects.select_related("owner_organisation").in_bulk(
+        {pk for p in proposals for pk in p.records}
+    )
+    rows, hidden = [], 0
+    for proposal in proposals:
+        if not may_see_proposal(viewer, proposal):
+            hidden += 1
+            continue
+        rows.append(
+            ProposalRow(
+                proposal=proposal,
+                persons=[subjects[pk] for pk in proposal.persons if pk in subjects],
+                target=proposal.target,
+                records=[records[pk] for pk in proposal.records if pk in records],
+            )
+        )
+    return RelinkReview(run=run, rows=rows, hidden=hidden)
 
 
 __all__ = ["SubjectKind"]

@@ -25,13 +25,25 @@ from wijkregie.privacy.pseudonyms import clean_bsn, municipality_key, pseudonymi
 from wijkregie.privacy.services import audit, log_access
 from wijkregie.signals.models import Signal
 from wijkregie.subjects import linking
-from wijkregie.subjects.access import cluster_ids, may_attach, may_merge, may_see_subject, root_of
+from wijkregie.subjects.access import (
+    cluster_ids,
+    may_attach,
+    may_know_record,
+    may_merge,
+    may_review_links,
+    may_see_subject,
+    root_of,
+)
 from wijkregie.subjects.models import (
     PSEUDONYM_PREFIX,
     BlockingKey,
+    LinkConstraint,
     LinkExplanation,
+    LinkProposal,
     PersonRecord,
     PlaceKind,
+    ProposalKind,
+    ProposalStatus,
     SignalRole,
     SignalSubject,
     Subject,
@@ -752,6 +764,18 @@ def check_merge(*, viewer: Viewer, subject: Subject, into: Subject, reason: str)
             _("Deze personen hebben een verschillend BSN: het zijn verschillende mensen."),
             "bsn_conflict",
         )
+    elif source.kind == SubjectKind.PERSON and linking.constraint_between(
+        cluster_ids(source), cluster_ids(target)
+    ):
+        _error(
+            errors,
+            "into",
+            _(
+                "Een registratie van de ene persoon is eerder van de andere afgesplitst. "
+                "Zet die registratie terug als dat een vergissing was."
+            ),
+            "do_not_link",
+        )
     return errors
 
 
@@ -862,6 +886,289 @@ def subject_unmerge(*, viewer: Viewer, subject: Subject, reason: str) -> Subject
         changes={"merged_into": [previous.pseudonym, None]},
     )
     return subject
+
+
+# --- split: move one record to another person ------------------------------------------
+
+
+def check_split(
+    *, viewer: Viewer, record: PersonRecord, into: Subject | None, reason: str
+) -> Errors:
+    """The rules of moving a record: those of a merge (staff with an operational role who may
+    see both persons, a reason), a record the viewer may know of, another person as target,
+    no BSN conflict; to a new person only when the record's person keeps another record."""
+    errors: Errors = {}
+    _check_reason(errors, reason)
+    if not may_merge(viewer):
+        _error(errors, "record", _("U mag registraties niet afsplitsen."), "forbidden")
+        return errors
+    source = root_of(record.person)
+    if (
+        record.municipality_id != viewer.municipality_id
+        or not may_see_subject(viewer, source)
+        or not may_know_record(viewer, record)
+    ):
+        _error(
+            errors,
+            "record",
+            _("Deze registratie bestaat niet of u kunt haar niet inzien."),
+            "unknown",
+        )
+        return errors
+    if into is None:
+        if PersonRecord.objects.filter(person_id__in=cluster_ids(source)).count() < 2:
+            _error(
+                errors,
+                "into",
+                _("Dit is de enige registratie van deze persoon: er valt niets af te splitsen."),
+                "only_record",
+            )
+        return errors
+    if not may_see_subject(viewer, into):
+        _error(
+            errors, "into", _("Deze betrokkene bestaat niet of u kunt haar niet inzien."), "unknown"
+        )
+        return errors
+    target = root_of(into)
+    if target.kind != SubjectKind.PERSON:
+        _error(errors, "into", _("Een registratie hoort bij een persoon."), "kind")
+    elif target.pk == source.pk:
+        _error(errors, "into", _("De registratie hoort al bij deze persoon."), "same")
+    elif record.bsn_token and (_bsn_tokens(target) - {record.bsn_token}):
+        _error(
+            errors,
+            "into",
+            _("Deze personen hebben een verschillend BSN: het zijn verschillende mensen."),
+            "bsn_conflict",
+        )
+    return errors
+
+
+def _earlier_home(record: PersonRecord, target: Subject) -> tuple[Subject, int | None]:
+    """Where in `target`'s cluster the record and its signal link were before an earlier split
+    took them away (a merged subject inside the cluster, say), so moving back restores
+    exactly; else the target itself."""
+    ids = cluster_ids(target)
+    for event in SubjectEvent.objects.filter(
+        kind=SubjectEventKind.RECORD_SPLIT, subject_id__in=ids, data__record=str(record.uuid)
+    ).order_by("-at", "-id"):
+        before = event.data.get("person_before")
+        if before in ids:
+            link = (event.data.get("signal_link") or {}).get("moved_from")
+            home = Subject.objects.get(pk=before)
+            return home, link if link in ids else None
+    return target, None
+
+
+def _move_signal_link(
+    *,
+    viewer: Viewer,
+    record: PersonRecord,
+    source: Subject,
+    target: Subject,
+    link_home: int | None = None,
+) -> dict[str, Any] | None:
+    """The record's signal follows it, unless another record of the source person came with
+    the same signal (then the signal concerns both). Returns what changed, for the history."""
+    if record.signal_id is None:
+        return None
+    source_ids = cluster_ids(source)
+    link = SignalSubject.objects.filter(
+        signal_id=record.signal_id, subject_id__in=source_ids
+    ).first()
+    still_needed = (
+        PersonRecord.objects.filter(person_id__in=source_ids, signal_id=record.signal_id)
+        .exclude(pk=record.pk)
+        .exists()
+    )
+    target_link = SignalSubject.objects.filter(
+        signal_id=record.signal_id, subject_id__in=cluster_ids(target)
+    ).first()
+    role = link.role if link is not None else SignalRole.CONCERNS
+    change: dict[str, Any] = {"signal": record.signal_id, "role": role}
+    if link is not None and not still_needed:
+        if target_link is None:
+            change["moved_from"] = link.subject_id
+            link.subject_id = link_home or target.pk
+            link.save(update_fields=["subject"])
+        else:
+            change["removed_from"] = link.subject_id
+            link.delete()
+    elif target_link is None:
+        SignalSubject.objects.create(
+            municipality_id=record.municipality_id,
+            signal_id=record.signal_id,
+            subject=target,
+            role=role,
+            added_by=viewer.user,
+        )
+        change["added"] = True
+    return change
+
+
+@transaction.atomic
+def record_split(
+    *, viewer: Viewer, record: PersonRecord, into: Subject | None, reason: str
+) -> Subject:
+    """Move one person record (and its signal link) off its person, to `into` or to a new
+    person; returns the person it now belongs to.
+
+    Both persons get a history event with who, when and why. A "do not link" decision keeps
+    incremental linking and relink proposals from putting the record back; moving it back
+    by hand (this same action) lifts that decision and restores the earlier state."""
+    record = PersonRecord.objects.select_for_update().select_related("person").get(pk=record.pk)
+    errors = check_split(viewer=viewer, record=record, into=into, reason=reason)
+    if errors:
+        raise ValidationError(errors)
+    text = reason.strip()
+    source = root_of(record.person)
+    target = (
+        root_of(into)
+        if into is not None
+        else _create_subject(
+            viewer=viewer,
+            municipality_id=record.municipality_id,
+            kind=SubjectKind.PERSON,
+            bsn_token=record.bsn_token,
+        )
+    )
+    previous_person_id = record.person_id
+    home, link_home = _earlier_home(record, target)
+    record.person = home
+    record.save(update_fields=["person"])
+    link_change = _move_signal_link(
+        viewer=viewer, record=record, source=source, target=target, link_home=link_home
+    )
+    # Moving back by hand is a decision too: it lifts the "do not link" on the target.
+    lifted = list(
+        LinkConstraint.objects.filter(
+            record=record, person_id__in=cluster_ids(target), lifted_at=None
+        ).values_list("pk", flat=True)
+    )
+    LinkConstraint.objects.filter(pk__in=lifted).update(
+        lifted_at=timezone.now(), lifted_by=viewer.user
+    )
+    LinkConstraint.objects.create(
+        municipality_id=record.municipality_id,
+        record=record,
+        person=source,
+        reason=text,
+        created_by=viewer.user,
+    )
+    LinkExplanation.objects.update_or_create(
+        record=record,
+        defaults={
+            "municipality_id": record.municipality_id,
+            "method": "handmatig",
+            "matched_record": None,
+            "probability": None,
+            "match_weight": None,
+            "comparisons": [],
+            "created_at": timezone.now(),
+        },
+    )
+    data: dict[str, Any] = {
+        "record": str(record.uuid),
+        "source": source.pseudonym,
+        "target": target.pseudonym,
+        "person_before": previous_person_id,
+        "signal_link": link_change,
+        "constraints_lifted": lifted,
+    }
+    _event(
+        viewer=viewer,
+        subject=source,
+        kind=SubjectEventKind.RECORD_SPLIT,
+        reason=text,
+        other=target,
+        data=data,
+    )
+    _event(
+        viewer=viewer,
+        subject=target,
+        kind=SubjectEventKind.RECORD_RECEIVED,
+        reason=text,
+        other=source,
+        data=data,
+    )
+    audit(
+        actor=viewer.user,
+        municipality_id=viewer.municipality_id,
+        action="person_record_split",
+        obj=record,
+        changes={"person": [source.pseudonym, target.pseudonym]},
+    )
+    return target
+
+
+# --- relink proposals --------------------------------------------------------------------
+
+
+@transaction.atomic
+def proposal_decide(
+    *, viewer: Viewer, proposal: LinkProposal, accept: bool, reason: str
+) -> LinkProposal:
+    """A regisseur accepts (the merge or split is done through the services above, with the
+    same reason) or rejects a relink proposal; a rejected one is not proposed again."""
+    proposal = LinkProposal.objects.select_for_update().get(pk=proposal.pk)
+    errors: Errors = {}
+    text = _check_reason(errors, reason)
+    if not may_review_links(viewer) or proposal.municipality_id != viewer.municipality_id:
+        _error(errors, "proposal", _("U mag over dit voorstel niet beslissen."), "forbidden")
+    elif proposal.status != ProposalStatus.OPEN:
+        _error(errors, "proposal", _("Over dit voorstel is al besloten."), "decided")
+    if errors:
+        raise ValidationError(errors)
+    persons = [Subject.objects.get(pk=pk) for pk in proposal.persons]
+    if accept and proposal.kind == ProposalKind.MERGE:
+        into = persons[0]
+        for other in persons[1:]:
+            if root_of(other).pk != root_of(into).pk:
+                subject_merge(viewer=viewer, subject=other, into=into, reason=text)
+    elif accept:
+        source_ids = set(cluster_ids(root_of(persons[0])))
+        records = list(PersonRecord.objects.filter(pk__in=proposal.records).order_by("pk"))
+        if len(records) != len(proposal.records) or any(
+            r.person_id not in source_ids for r in records
+        ):
+            raise ValidationError(
+                {
+                    "proposal": ValidationError(
+                        _("Dit voorstel is verouderd: de registraties zijn al verplaatst."),
+                        code="stale",
+                    )
+                }
+            )
+        target: Subject | None = proposal.target
+        for record in records:
+            target = record_split(viewer=viewer, record=record, into=target, reason=text)
+    else:
+        for person in persons:
+            _event(
+                viewer=viewer,
+                subject=root_of(person),
+                kind=SubjectEventKind.PROPOSAL_REJECTED,
+                reason=text,
+                data={"proposal": str(proposal.uuid), "kind": proposal.kind},
+            )
+    proposal.status = ProposalStatus.ACCEPTED if accept else ProposalStatus.REJECTED
+    proposal.reason = text
+    proposal.decided_by = viewer.user
+    proposal.decided_at = timezone.now()
+    proposal.save(update_fields=["status", "reason", "decided_by", "decided_at"])
+    audit(
+        actor=viewer.user,
+        municipality_id=viewer.municipality_id,
+        action="link_proposal_accept" if accept else "link_proposal_reject",
+        obj=proposal,
+        object_id=str(proposal.uuid),
+        changes={
+            "kind": proposal.kind,
+            "persons": [p.pseudonym for p in persons],
+            "records": len(proposal.records),
+        },
+    )
+    return proposal
 
 
 # --- screening ---------------------------------------------------------------------------

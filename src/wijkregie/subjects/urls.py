@@ -19,6 +19,9 @@ urlpatterns = [
         views.group_member_remove_view,
         name="member-remove",
     ),
+    path("betrokkenen/<str:uuid>/afsplitsen/", views.subject_split_view, name="split"),
     path("screening/", views.screening_queue, name="screening"),
+    path("herkoppeling/", views.relink_review, name="relink-review"),
+    path("herkoppeling/<str:uuid>/", views.relink_decide, name="relink-decide"),
     path("signalen/<str:uuid>/betrokkenen/", views.signal_subject_add, name="signal-add"),
 ]

@@ -1,4 +1,5 @@
-"""Web views for subjects: subject page, merge/unmerge, attach to a signal, screening queue.
+"""Web views for subjects: subject page, merge/unmerge, split a record, attach to a signal,
+screening queue, review of relink proposals.
 
 Thin: reads through access and selectors, writes through services.
 """
@@ -7,21 +8,26 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from wijkregie.signals.access import access_signal
 from wijkregie.subjects import selectors, services
 from wijkregie.subjects.access import (
+    access_proposal,
     access_subject,
     may_merge,
+    may_review_links,
     may_screen,
     may_see_place_details,
+    may_see_subject,
     personal_detail_scope,
     reveal_records,
 )
@@ -30,10 +36,12 @@ from wijkregie.subjects.forms import (
     AttachForm,
     MemberForm,
     MergeForm,
+    ProposalDecisionForm,
     ReasonForm,
     RevealForm,
+    SplitForm,
 )
-from wijkregie.subjects.models import SubjectKind
+from wijkregie.subjects.models import PersonRecord, SubjectKind
 from wijkregie.tenants.access import Viewer, require_viewer
 
 
@@ -51,8 +59,14 @@ def _merger(request: HttpRequest) -> Viewer:
     return viewer
 
 
-def _errors_to_messages(request: HttpRequest, exc: ValidationError) -> None:
-    found = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+def _errors_to_messages(request: HttpRequest, source: forms.Form | ValidationError) -> None:
+    """Every error of a form or of a service's ValidationError as a message on the next page."""
+    if isinstance(source, forms.Form):
+        found: dict[str, list[str]] = {k: [str(e) for e in v] for k, v in source.errors.items()}
+    elif hasattr(source, "error_dict"):
+        found = source.message_dict
+    else:
+        found = {"__all__": source.messages}
     for msgs in found.values():
         for msg in msgs:
             messages.error(request, msg)
@@ -97,6 +111,7 @@ def subject_detail(request: HttpRequest, uuid: str) -> HttpResponse:
         "purpose_label": PURPOSE_LABELS.get(purpose, purpose),
         "may_merge": may_merge(viewer),
         "merge_form": MergeForm(),
+        "split_form": SplitForm(records=_record_choices(page.records), auto_id="split_%s"),
         "member_form": MemberForm(),
         "unmerge_form": ReasonForm(),
         "screening_entry": entry,
@@ -115,9 +130,7 @@ def subject_merge_view(request: HttpRequest, uuid: str) -> HttpResponse:
     subject = access_subject(viewer, uuid)
     form = MergeForm(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, str(error))
+        _errors_to_messages(request, form)
         return redirect("subjects:detail", uuid=subject.uuid)
     into = selectors.subject_by_pseudonym(viewer=viewer, pseudonym=form.cleaned_data["into"])
     if into is None:
@@ -141,9 +154,7 @@ def subject_unmerge_view(request: HttpRequest, uuid: str) -> HttpResponse:
     subject = access_subject(viewer, uuid)
     form = ReasonForm(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, str(error))
+        _errors_to_messages(request, form)
         return redirect("subjects:detail", uuid=subject.uuid)
     try:
         services.subject_unmerge(viewer=viewer, subject=subject, reason=form.cleaned_data["reason"])
@@ -152,6 +163,57 @@ def subject_unmerge_view(request: HttpRequest, uuid: str) -> HttpResponse:
     else:
         messages.success(request, _("De samenvoeging is ongedaan gemaakt."))
     return redirect("subjects:detail", uuid=subject.uuid)
+
+
+def _record_choices(records: list[PersonRecord]) -> list[tuple[str, str]]:
+    """Records by organisation, time and a short id: no names in the form."""
+    return [
+        (
+            str(r.uuid),
+            f"{r.owner_organisation.name}, "
+            f"{timezone.localtime(r.created_at):%d-%m-%Y %H:%M} ({str(r.uuid)[:8]})",
+        )
+        for r in records
+    ]
+
+
+@login_required
+@require_POST
+def subject_split_view(request: HttpRequest, uuid: str) -> HttpResponse:
+    """Move one record off this person, to another person or to a new one (with a reason)."""
+    viewer = _merger(request)
+    subject = access_subject(viewer, uuid)
+    page = selectors.subject_page(viewer=viewer, subject=subject)
+    form = SplitForm(request.POST, records=_record_choices(page.records))
+    if not form.is_valid():
+        _errors_to_messages(request, form)
+        return redirect("subjects:detail", uuid=subject.uuid)
+    record = selectors.record_of(
+        viewer=viewer, subject=subject, record_uuid=form.cleaned_data["record"]
+    )
+    into = None
+    if form.cleaned_data["into"].strip():
+        into = selectors.subject_by_pseudonym(viewer=viewer, pseudonym=form.cleaned_data["into"])
+        if into is None:
+            messages.error(request, _("Deze betrokkene bestaat niet of u kunt haar niet inzien."))
+            return redirect("subjects:detail", uuid=subject.uuid)
+    if record is None:
+        messages.error(request, _("Kies een registratie van deze persoon."))
+        return redirect("subjects:detail", uuid=subject.uuid)
+    try:
+        target = services.record_split(
+            viewer=viewer, record=record, into=into, reason=form.cleaned_data["reason"]
+        )
+    except ValidationError as exc:
+        _errors_to_messages(request, exc)
+        return redirect("subjects:detail", uuid=subject.uuid)
+    messages.success(
+        request,
+        _("De registratie is afgesplitst naar %(pseudonym)s.") % {"pseudonym": target.pseudonym},
+    )
+    # A person left without records or signals is no longer visible: go to the target then.
+    stay = may_see_subject(viewer, subject)
+    return redirect("subjects:detail", uuid=subject.uuid if stay else target.uuid)
 
 
 @login_required
@@ -206,9 +268,7 @@ def signal_subject_add(request: HttpRequest, uuid: str) -> HttpResponse:
     signal = access_signal(viewer, uuid)
     form = AttachForm(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, str(error))
+        _errors_to_messages(request, form)
         return redirect("web:signal-detail", uuid=signal.uuid)
     data = form.cleaned_data
     address = services.AddressInput(
@@ -302,9 +362,7 @@ def screening_open_view(request: HttpRequest, uuid: str) -> HttpResponse:
     subject = access_subject(viewer, uuid, purpose="screening")
     form = ReasonForm(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, str(error))
+        _errors_to_messages(request, form)
         return redirect("subjects:screening")
     try:
         services.screening_open(viewer=viewer, subject=subject, reason=form.cleaned_data["reason"])
@@ -313,3 +371,44 @@ def screening_open_view(request: HttpRequest, uuid: str) -> HttpResponse:
         return redirect("subjects:screening")
     messages.success(request, _("De betrokkene is geopend voor screening."))
     return redirect("subjects:detail", uuid=subject.uuid)
+
+
+@login_required
+@require_GET
+def relink_review(request: HttpRequest) -> HttpResponse:
+    """The proposals of the latest full relink, for the regisseur to accept or reject."""
+    viewer = require_viewer(request.user)
+    if not may_review_links(viewer):
+        raise Http404
+    review = selectors.relink_review(viewer=viewer)
+    return render(
+        request,
+        "subjects/relink_review.html",
+        {"review": review, "form": ProposalDecisionForm()},
+    )
+
+
+@login_required
+@require_POST
+def relink_decide(request: HttpRequest, uuid: str) -> HttpResponse:
+    viewer = require_viewer(request.user)
+    if not may_review_links(viewer):
+        raise Http404
+    proposal = access_proposal(viewer, uuid)
+    form = ProposalDecisionForm(request.POST)
+    if not form.is_valid():
+        _errors_to_messages(request, form)
+        return redirect("subjects:relink-review")
+    accept = form.cleaned_data["decision"] == "accept"
+    try:
+        services.proposal_decide(
+            viewer=viewer, proposal=proposal, accept=accept, reason=form.cleaned_data["reason"]
+        )
+    except ValidationError as exc:
+        _errors_to_messages(request, exc)
+    else:
+        messages.success(
+            request,
+            _("Het voorstel is uitgevoerd.") if accept else _("Het voorstel is afgewezen."),
+        )
+    return redirect("subjects:relink-review")
