@@ -1,0 +1,371 @@
+"""Case management (casusregie): case types, screenings, cases, participants, phase history.
+
+A case is need-to-know: only its active participants (users acting for an organisation) read
+its content; a regisseur of the gemeente may break the glass with a reason, which is logged
+and listed for the privacy officer. Phase history and break-the-glass rows are append-only.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from wijkregie.cases import defaults
+from wijkregie.cases.states import OPEN_PHASES, PHASE_LABELS, Phase, valid_phases
+from wijkregie.privacy.models import AppendOnlyModel
+from wijkregie.signals.models import Signal
+from wijkregie.subjects.models import Subject
+from wijkregie.tenants.models import Municipality, Organisation, OrganisationKind
+
+
+class CaseSubjectKind(models.TextChoices):
+    PERSON = "person", _("Persoon")
+    HOUSEHOLD = "household", _("Huishouden")
+    GROUP = "group", _("Groep")
+    LOCATION = "location", _("Locatie of hotspot")
+    AREA_THEME = "area_theme", _("Gebiedsthema")
+
+
+class Criterion(models.TextChoices):
+    MULTI_DOMAIN = defaults.MULTI_DOMAIN, _("Meer dan één leefgebied")
+    MULTI_ORGANISATION = defaults.MULTI_ORGANISATION, _("Meer dan één organisatie nodig")
+    IMPACT = defaults.IMPACT, _("Impact op de omgeving")
+    REGULAR_CARE_FAILED = defaults.REGULAR_CARE_FAILED, _("Reguliere hulp schiet tekort")
+    HIGH_IMPACT_CRIME = defaults.HIGH_IMPACT_CRIME, _("High impact crime of ernstige overlast")
+
+
+PHASE_CHOICES = [(p.value, PHASE_LABELS[p]) for p in Phase]
+
+
+class CaseType(models.Model):
+    """A kind of case per municipality: phases, due dates, who may nominate, retention."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    code = models.SlugField(_("code"), max_length=50)
+    name = models.CharField(_("naam"), max_length=100)
+    subject_kind = models.CharField(
+        _("soort casus"), max_length=20, choices=CaseSubjectKind.choices
+    )
+    phases = models.JSONField(
+        _("fasen"),
+        default=list,
+        help_text=_(
+            "Geordende keuze uit aanmelding, analyse, plan, uitvoering, monitoring; "
+            "begint altijd met aanmelding. Afgesloten komt er vanzelf bij."
+        ),
+    )
+    phase_due_days = models.JSONField(
+        _("standaard doorlooptijd per fase (dagen)"), default=dict, blank=True
+    )
+    nominating_kinds = models.JSONField(
+        _("wie mag aanmelden (soorten organisatie)"),
+        default=list,
+        blank=True,
+        help_text=_("Leeg: elke organisatie. Bijvoorbeeld gemeente, politie."),
+    )
+    criteria = models.JSONField(_("screeningscriteria"), default=list, blank=True)
+    retention_years = models.PositiveSmallIntegerField(
+        _("bewaartermijn na afsluiten (jaren)"),
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(20)],
+    )
+    active = models.BooleanField(_("actief"), default=True)
+
+    class Meta:
+        verbose_name = _("casustype")
+        verbose_name_plural = _("casustypen")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "code"], name="casetype_code_per_tenant"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        errors: dict[str, Any] = {}
+        if not isinstance(self.phases, list) or not valid_phases(self.phases):
+            errors["phases"] = _(
+                "Kies fasen uit aanmelding, analyse, plan, uitvoering en monitoring, in die "
+                "volgorde, beginnend met aanmelding."
+            )
+        elif not isinstance(self.phase_due_days, dict) or any(
+            k not in self.phases or not isinstance(v, int) or not 1 <= v <= 3650
+            for k, v in self.phase_due_days.items()
+        ):
+            errors["phase_due_days"] = _(
+                "Geef per fase van dit type een aantal dagen tussen 1 en 3650."
+            )
+        kinds = set(OrganisationKind.values)
+        if not isinstance(self.nominating_kinds, list) or any(
+            k not in kinds for k in self.nominating_kinds
+        ):
+            errors["nominating_kinds"] = _("Onbekende soort organisatie.")
+        if not isinstance(self.criteria, list) or any(
+            c not in Criterion.values for c in self.criteria
+        ):
+            errors["criteria"] = _("Onbekend screeningscriterium.")
+        if errors:
+            raise ValidationError(errors)
+
+    def may_nominate(self, organisation: Organisation) -> bool:
+        return not self.nominating_kinds or organisation.kind in self.nominating_kinds
+
+    @property
+    def open_phases(self) -> list[str]:
+        return [p for p in self.phases if p in {q.value for q in OPEN_PHASES}]
+
+
+class ScreeningSource(models.TextChoices):
+    SIGNAL = "signaal", _("Signaal")
+    SUBJECT = "betrokkene", _("Betrokkene")
+    QUEUE = "screeningslijst", _("Screeningslijst multi-domein")
+
+
+class Decision(models.TextChoices):
+    CASE = "casus", _("Casus starten")
+    REGULAR_CARE = "regulier", _("Terug naar reguliere hulp")
+    NO_ACTION = "geen_actie", _("Geen actie")
+
+
+class Screening(models.Model):
+    """A nomination held against the case type's criteria, then decided by a regisseur."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    case_type = models.ForeignKey(CaseType, on_delete=models.PROTECT, related_name="screenings")
+    source = models.CharField(_("bron"), max_length=20, choices=ScreeningSource.choices)
+    subject = models.ForeignKey(
+        Subject, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    signal = models.ForeignKey(
+        Signal, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    nominating_organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+"
+    )
+    nominated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    nominated_at = models.DateTimeField(default=timezone.now)
+    criteria_met = models.JSONField(_("criteria"), default=dict)
+    decision = models.CharField(_("besluit"), max_length=20, choices=Decision.choices, blank=True)
+    reasoning = models.TextField(_("onderbouwing"), max_length=2000, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("screening")
+        verbose_name_plural = _("screenings")
+        ordering = ["-nominated_at", "-id"]
+        indexes = [models.Index(fields=["municipality", "decision"], name="screening_open")]
+
+    def __str__(self) -> str:
+        return str(self.uuid)
+
+
+class Confidentiality(models.TextChoices):
+    NORMAAL = "normaal", _("Normaal: deelnemers, doorbreken mogelijk")
+    VERTROUWELIJK = "vertrouwelijk", _("Vertrouwelijk: alleen deelnemers, geen doorbreken")
+
+
+class ResultCode(models.TextChoices):
+    GOAL_REACHED = "doel_bereikt", _("Doelen bereikt")
+    HANDED_OVER = "overgedragen", _("Overgedragen aan reguliere hulp")
+    PARTLY = "deels", _("Doelen deels bereikt")
+    NOT_FEASIBLE = "niet_haalbaar", _("Niet haalbaar (bijvoorbeeld geen medewerking)")
+    MOVED = "verhuisd", _("Betrokkene verhuisd of overleden")
+
+
+class Case(models.Model):
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    reference = models.CharField(_("casusnummer"), max_length=12)
+    case_type = models.ForeignKey(CaseType, on_delete=models.PROTECT, related_name="cases")
+    title = models.CharField(
+        _("werktitel"),
+        max_length=100,
+        help_text=_("Zonder namen of andere persoonsgegevens."),
+    )
+    phase = models.CharField(_("fase"), max_length=20, choices=PHASE_CHOICES)
+    phase_due = models.DateField(_("streefdatum fase"), null=True, blank=True)
+    confidentiality = models.CharField(
+        _("vertrouwelijkheid"),
+        max_length=20,
+        choices=Confidentiality.choices,
+        default=Confidentiality.NORMAAL,
+    )
+    screening = models.OneToOneField(
+        Screening, null=True, blank=True, on_delete=models.PROTECT, related_name="case"
+    )
+    result_code = models.CharField(
+        _("resultaat"), max_length=20, choices=ResultCode.choices, blank=True
+    )
+    result = models.TextField(_("toelichting resultaat"), max_length=2000, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    retain_until = models.DateField(_("bewaren tot"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("casus")
+        verbose_name_plural = _("casussen")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "reference"], name="case_reference_per_tenant"
+            )
+        ]
+        indexes = [models.Index(fields=["municipality", "phase"], name="case_tenant_phase")]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def is_closed(self) -> bool:
+        return self.phase == Phase.AFGESLOTEN
+
+    @property
+    def phase_label(self) -> Any:
+        return PHASE_LABELS.get(self.phase, self.phase)
+
+
+class CaseSubject(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="subjects")
+    municipality_id = models.BigIntegerField()
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="+")
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "subject"], name="case_subject_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}:{self.subject_id}"
+
+
+class CaseSignal(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="signals")
+    municipality_id = models.BigIntegerField()
+    signal = models.ForeignKey(Signal, on_delete=models.PROTECT, related_name="+")
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "signal"], name="case_signal_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}:{self.signal_id}"
+
+
+class ParticipantRole(models.TextChoices):
+    REGISSEUR = "casusregisseur", _("Casusregisseur")
+    PARTICIPANT = "deelnemer", _("Deelnemer")
+    OBSERVER = "waarnemer", _("Waarnemer")
+
+
+class Participant(models.Model):
+    """A user taking part in a case for one organisation. Removal ends it (kept for history)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="participants")
+    municipality_id = models.BigIntegerField()
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(_("rol"), max_length=20, choices=ParticipantRole.choices)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    added_at = models.DateTimeField(default=timezone.now)
+    removed_at = models.DateTimeField(null=True, blank=True)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    removal_reason = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("deelnemer")
+        verbose_name_plural = _("deelnemers")
+        ordering = ["added_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "user", "organisation"],
+                condition=models.Q(removed_at=None),
+                name="participant_active_unique",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["user", "removed_at"], name="participant_user_active"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}@{self.organisation_id} ({self.role})"
+
+
+class PhaseChange(AppendOnlyModel):
+    """The case's status history: every phase change, append-only."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="phase_changes")
+    municipality_id = models.BigIntegerField()
+    from_phase = models.CharField(max_length=20, blank=True)
+    to_phase = models.CharField(max_length=20)
+    at = models.DateTimeField(default=timezone.now)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    username = models.CharField(max_length=150)
+    note = models.CharField(max_length=2000, blank=True)
+
+    class Meta:
+        verbose_name = _("fasewijziging")
+        verbose_name_plural = _("fasegeschiedenis")
+        ordering = ["at", "id"]
+
+
+class BreakGlass(AppendOnlyModel):
+    """An emergency read of a case by a non-participant, with its reason; the privacy officer
+    lists them. It grants reading (never writing) for `BREAK_GLASS_MINUTES`."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="break_glass")
+    municipality_id = models.BigIntegerField(db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    username = models.CharField(max_length=150)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(_("reden"), max_length=500)
+    at = models.DateTimeField(default=timezone.now)
+    until = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("doorbraak")
+        verbose_name_plural = _("doorbraken")
+        ordering = ["-at", "-id"]
