@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.db import models
+from django.db import models, transaction
+from django.http import Http404
+from django.utils import timezone
 
 from wijkregie.privacy.models import AccessEvent, AuditEvent, Outcome
 
@@ -53,8 +55,13 @@ def log_access(
     subject_pseudonym: str = "",
     organisation_id: int | None = None,
     detail: str = "",
+    flagged: bool = False,
 ) -> AccessEvent:
-    """Record one read of personal data. `organisation_id`: on whose behalf the viewer acted."""
+    """Record one read of personal data. `organisation_id`: on whose behalf the viewer acted.
+
+    `flagged=True` puts the read on the privacy officer's review list (break-the-glass and
+    other reads outside the normal grounds); the flag is part of the row's hash.
+    """
     if organisation_id is None and viewer.organisation_ids:
         organisation_id = min(viewer.organisation_ids)
     return AccessEvent.objects.create(
@@ -71,4 +78,26 @@ def log_access(
         outcome=Outcome.GRANTED if granted else Outcome.DENIED,
         access_point=viewer.access_point,
         detail=detail[:200],
+        flagged=flagged,
     )
+
+
+def review_access_event(*, viewer: Viewer, event_id: int) -> AccessEvent:
+    """The privacy officer marks a flagged read as reviewed (once); an audit row records it.
+
+    404 for an event of another municipality, one that is not flagged or already reviewed.
+    """
+    with transaction.atomic():
+        events = AccessEvent.objects.filter(pk=event_id, municipality_id=viewer.municipality_id)
+        if not events.mark_reviewed(by=viewer.user, at=timezone.now()):
+            raise Http404
+        event = events.get()
+        audit(
+            actor=viewer.user,
+            municipality_id=viewer.municipality_id,
+            action="access_review",
+            object_type="privacy.accessevent",
+            object_id=str(event.pk),
+            changes={"reviewed": [None, event.row_hash]},
+        )
+    return event
