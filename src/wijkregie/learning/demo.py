@@ -1,0 +1,166 @@
+"""Demo content of the learning circle: Demodam participates, one published practice card,
+and the record of the second meeting of the 'leerkring leefbaarheid en veiligheid'
+(23 September 2020), summarised from the public report of that meeting (RONT Management
+Consultants for the ministry of BZK, 16 October 2020)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from django.db import transaction
+
+from wijkregie.learning.models import (
+    AreaType,
+    CardStatus,
+    Meeting,
+    MeetingSession,
+    Participation,
+    PracticeCard,
+    SessionKind,
+)
+from wijkregie.tenants.models import Municipality
+
+CIRCLE = "Leerkring leefbaarheid en veiligheid"
+# Fixed, so that a second run (or another installation's demo) finds the same card.
+DEMO_CARD_UUID = uuid.UUID("6f1d7c1e-3b8a-4c55-9a51-2e0f1c7b9d01")
+
+PARTICIPANTS_2020 = [
+    "Amsterdam",
+    "Arnhem",
+    "Zaanstad",
+    "Lelystad",
+    "Den Haag",
+    "Rotterdam",
+    "Schiedam",
+    "Utrecht",
+    "Nieuwegein",
+    "Eindhoven",
+    "Groningen",
+    "Tilburg",
+    "Breda",
+    "Heerlen",
+    "Leeuwarden",
+]
+
+SESSIONS = [
+    (
+        SessionKind.PLENARY,
+        "Stand van zaken programma leefbaarheid en veiligheid",
+        "Andy Clijnk (ministerie van BZK)",
+        "Actuele stand van zaken en voortgang van het programma leefbaarheid en veiligheid.",
+        "",
+    ),
+    (
+        SessionKind.PLENARY,
+        "Verkenning en beproeving van gebiedsgerichte handelingsperspectieven (spoor 2)",
+        "Jornt van Zuylen (VNG) en Matthijs Uyterlinde (Platform31)",
+        "Presentatie van spoor 2 van het programma: gebiedsgerichte handelingsperspectieven "
+        "verkennen en beproeven.",
+        "",
+    ),
+    (
+        SessionKind.SUB,
+        "Governance en rol projectleider",
+        "Andy Clijnk (ministerie van BZK)",
+        "De rol van de projectleider en bestuurlijk draagvlak voor de integrale "
+        "(maatwerk)aanpak van kwetsbare gebieden: hoe de gebiedsgerichte aanpak organisatorisch "
+        "vorm krijgt binnen en buiten de gemeentelijke organisatie.",
+        "Een duurzame aanpak vraagt governance: beleg rollen, taken en verantwoordelijkheden "
+        "zo dat de samenwerking werkt en bijdraagt aan de integrale gebiedsgerichte aanpak.",
+    ),
+    (
+        SessionKind.SUB,
+        "Burgers betrekken",
+        "Thijs van Mierlo (LSA, Landelijk Samenwerkingsverband Actieve Bewoners)",
+        "Hoe bewoners betrokken worden bij het weerbaarder maken van een kwetsbaar gebied.",
+        "De kracht van de bewoners is de kracht van het gebied: werk samen met en voor "
+        "bewoners aan sociale en economische stijging, en gebruik de kennis en ervaring van "
+        "bewoners en ondernemers; zij vangen de eerste signalen op.",
+    ),
+    (
+        SessionKind.SUB,
+        "Informatiegestuurd, domeinoverstijgend en gebiedsgericht samenwerken",
+        "Frank van Summeren en Joost Vos (RONT Management Consultants)",
+        "Meervoudige, complexe problematiek vraagt multidisciplinaire samenwerking en "
+        "regievoering door de gemeente: partners stellen een plan van aanpak op, de gemeente "
+        "bewaakt uitvoering en voortgang en grijpt in waar nodig.",
+        "Regie vraagt een goede informatiepositie: signalen over (groepen) personen en "
+        "locaties registreren, delen, bundelen en analyseren, systeeminformatie aanvullen met "
+        "straatinformatie (ook van bewoners), zodat interventies gericht en in samenhang "
+        "worden ingezet.",
+    ),
+]
+
+
+@transaction.atomic
+def create_demo_learning(*, municipality: Municipality) -> Meeting:
+    """Idempotent: a second call changes nothing."""
+    Participation.objects.get_or_create(municipality=municipality)
+    card, _ = PracticeCard.objects.get_or_create(
+        uuid=DEMO_CARD_UUID,
+        defaults={
+            "municipality": municipality,
+            "source_name": municipality.name,
+            "source_code": municipality.cbs_code,
+            "title": "Portiekaanpak met buurtconciërge",
+            "problem": "Overlast en vervuiling in portieken van een naoorlogse wijk; bewoners "
+            "melden weinig omdat ze geen verbetering zien.",
+            "approach": "Een buurtconciërge van de corporatie loopt dagelijks de portieken, "
+            "pakt kleine gebreken direct op en brengt signalen wekelijks in het gebiedsoverleg "
+            "met politie, handhaving en jongerenwerk.",
+            "life_domains": ["Veiligheid", "Wonen"],
+            "partners": "Woningcorporatie, politie, handhaving, jongerenwerk",
+            "effort": "1 fte buurtconciërge, wekelijks gebiedsoverleg van een uur",
+            "cost_eur": 65000,
+            "area_type": AreaType.NAOORLOGS,
+            "lessons": "Zichtbaar en snel herstel vergroot de meldingsbereidheid; spreek vooraf "
+            "af wie welke signalen oppakt.",
+            "contact_organisation": f"Gemeente {municipality.name}",
+            "status": CardStatus.PUBLISHED,
+            "period_start": dt.date(2020, 10, 1),
+        },
+    )
+    meeting, created = Meeting.objects.get_or_create(
+        municipality=municipality,
+        circle=CIRCLE,
+        date=dt.date(2020, 9, 23),
+        defaults={
+            "number": 2,
+            "theme": "Voortgang, verkenning en beproeving van gebiedsgerichte "
+            "handelingsperspectieven",
+            "plenary": "Virtuele bijeenkomst. Plenair: stand van zaken van het programma "
+            "(ministerie van BZK) en spoor 2, gebiedsgerichte handelingsperspectieven (VNG en "
+            "Platform31). Na een korte pauze drie interactieve subsessies over actuele vragen "
+            "in de integrale (maatwerk)aanpak van kwetsbare gebieden. Begeleiding van de "
+            "leerkring: RONT Management Consultants, in opdracht van het ministerie van BZK.",
+            "participants": PARTICIPANTS_2020,
+            "questions": "Hoe organiseer je bestuurlijk draagvlak en governance voor een "
+            "integrale gebiedsaanpak? Hoe betrek je bewoners bij het weerbaarder maken van een "
+            "gebied? Hoe bouw je als gemeente een informatiepositie op voor regie?",
+            "agreements": "Gemeenten delen hun ervaringen met de gebiedsgerichte aanpak in de "
+            "volgende bijeenkomsten van de leerkring.",
+            "takeaways": "Governance, bewonersbetrokkenheid en een goede informatiepositie zijn "
+            "voorwaarden voor een duurzame, integrale aanpak van kwetsbare gebieden; de aanpak "
+            "van Rotterdam-Zuid dient als inspiratie.",
+        },
+    )
+    if created:
+        for order, (kind, title, facilitators, summary, takeaways) in enumerate(SESSIONS):
+            MeetingSession.objects.create(
+                meeting=meeting,
+                order=order,
+                kind=kind,
+                title=title,
+                facilitators=facilitators,
+                summary=summary,
+                takeaways=takeaways,
+            )
+        meeting.cards.add(card)
+    return meeting
+
+
+def delete_demo_learning(municipality: Municipality) -> None:
+    Meeting.objects.filter(municipality=municipality).delete()
+    PracticeCard.objects.filter(municipality=municipality).delete()
+    Participation.objects.filter(municipality=municipality).delete()

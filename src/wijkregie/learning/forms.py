@@ -1,0 +1,131 @@
+"""Forms of the learning circle (Dutch labels and messages; they work without JavaScript)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from wijkregie.learning.models import AreaType, CardStatus
+
+
+class CardFilterForm(forms.Form):
+    q = forms.CharField(label=_("Zoeken"), required=False, max_length=100)
+    domain = forms.ChoiceField(label=_("Leefgebied"), required=False)
+    area_type = forms.ChoiceField(
+        label=_("Soort gebied"),
+        required=False,
+        choices=[("", _("Alle soorten")), *list(AreaType.choices)],
+    )
+    source = forms.ChoiceField(label=_("Gemeente"), required=False)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Alle statussen")), *list(CardStatus.choices)],
+    )
+    with_effect = forms.BooleanField(label=_("Alleen met gemeten effect"), required=False)
+
+    def __init__(self, *args: Any, domains: list[str], sources: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["domain"].choices = [("", _("Alle leefgebieden"))] + [(d, d) for d in domains]  # type: ignore[attr-defined]
+        self.fields["source"].choices = [("", _("Alle gemeenten"))] + [(s, s) for s in sources]  # type: ignore[attr-defined]
+
+
+class CardForm(forms.Form):
+    title = forms.CharField(label=_("Titel"), max_length=200)
+    problem = forms.CharField(label=_("Aangepakt probleem"), widget=forms.Textarea, max_length=4000)
+    approach = forms.CharField(label=_("Aanpak"), widget=forms.Textarea, max_length=4000)
+    life_domains = forms.MultipleChoiceField(
+        label=_("Leefgebieden"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    partners = forms.CharField(
+        label=_("Partners"), required=False, widget=forms.Textarea, max_length=1000
+    )
+    effort = forms.CharField(
+        label=_("Inzet (mensen en tijd)"), required=False, widget=forms.Textarea, max_length=1000
+    )
+    cost_eur = forms.IntegerField(label=_("Kosten in euro"), required=False, min_value=0)
+    area_type = forms.ChoiceField(label=_("Soort gebied"), choices=AreaType.choices)
+    period_start = forms.DateField(
+        label=_("Begin"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    period_end = forms.DateField(
+        label=_("Einde"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    lessons = forms.CharField(
+        label=_("Geleerde lessen"), required=False, widget=forms.Textarea, max_length=4000
+    )
+    contact_organisation = forms.CharField(label=_("Contactorganisatie"), max_length=200)
+    focus_areas = forms.MultipleChoiceField(
+        label=_("Focusgebieden"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(
+        self, *args: Any, domains: list[str], focus_areas: list[tuple[str, str]], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["life_domains"].choices = [(d, d) for d in domains]  # type: ignore[attr-defined]
+        self.fields["focus_areas"].choices = focus_areas  # type: ignore[attr-defined]
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Besluit"),
+        choices=[("publish", _("Publiceren")), ("reject", _("Terugsturen"))],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("Toelichting"), required=False, widget=forms.Textarea, max_length=1000
+    )
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("JSON-bestand met praktijkkaarten"))
+
+
+def _month(value: str) -> dt.date:
+    year, month = value.split("-")
+    return dt.date(int(year), int(month), 1)
+
+
+class EffectForm(forms.Form):
+    focus_area = forms.ChoiceField(label=_("Focusgebied"))
+    categories = forms.MultipleChoiceField(
+        label=_("Categorieën"), widget=forms.CheckboxSelectMultiple
+    )
+    start = forms.CharField(
+        label=_("Start van de interventie (maand)"),
+        help_text=_("Als JJJJ-MM, bijvoorbeeld 2025-03."),
+        max_length=7,
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        focus_areas: list[tuple[str, str]],
+        categories: list[tuple[str, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["focus_area"].choices = focus_areas  # type: ignore[attr-defined]
+        self.fields["categories"].choices = categories  # type: ignore[attr-defined]
+
+    def clean_start(self) -> dt.date:
+        raw = self.cleaned_data["start"].strip()
+        try:
+            month = _month(raw)
+        except ValueError:
+            raise forms.ValidationError(_("Gebruik een maand als JJJJ-MM.")) from None
+        if month.year < 2000:
+            raise forms.ValidationError(_("Gebruik een maand als JJJJ-MM."))
+        return month
+
+
+class StoreEffectForm(forms.Form):
+    card = forms.ChoiceField(label=_("Praktijkkaart"))
+
+    def __init__(self, *args: Any, cards: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["card"].choices = cards  # type: ignore[attr-defined]

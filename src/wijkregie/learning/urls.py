@@ -1,0 +1,25 @@
+"""Dutch URLs of the learning circle (included from wijkregie.urls under /leerkring/)."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from wijkregie.learning import views
+
+app_name = "learning"
+
+urlpatterns = [
+    path("", views.card_list, name="card-list"),
+    path("export.json", views.cards_export, name="export"),
+    path("importeren/", views.cards_import, name="import"),
+    path("kaarten/nieuw/", views.card_create, name="card-create"),
+    path("kaarten/<str:uuid>/", views.card_detail, name="card-detail"),
+    path("kaarten/<str:uuid>/bewerken/", views.card_edit, name="card-edit"),
+    path("kaarten/<str:uuid>/indienen/", views.card_submit_view, name="card-submit"),
+    path("kaarten/<str:uuid>/beoordelen/", views.card_review_view, name="card-review"),
+    path("kaarten/<str:uuid>/intrekken/", views.card_withdraw_view, name="card-withdraw"),
+    path("kaarten/<str:uuid>/export.json", views.card_export, name="card-export"),
+    path("effectmeting/", views.effect_page, name="effect"),
+    path("bijeenkomsten/", views.meeting_list, name="meeting-list"),
+    path("bijeenkomsten/<str:uuid>/", views.meeting_detail, name="meeting-detail"),
+]

@@ -1,0 +1,489 @@
+"""Web views of the learning circle. Thin: parse input, access, selectors or services, render."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from wijkregie.analysis import effect
+from wijkregie.analysis.profile import Chart, Series
+from wijkregie.areas.access import access_focus_area
+from wijkregie.areas.selectors import focus_area_list
+from wijkregie.learning import selectors, services
+from wijkregie.learning.access import (
+    access_card,
+    access_meeting,
+    is_owner,
+    learning_viewer,
+    may_change,
+    may_edit,
+    may_review,
+)
+from wijkregie.learning.forms import (
+    CardFilterForm,
+    CardForm,
+    EffectForm,
+    ImportForm,
+    ReviewForm,
+    StoreEffectForm,
+)
+from wijkregie.learning.models import CardStatus, PracticeCard
+from wijkregie.signals.selectors import leaf_category_list, life_domain_list
+from wijkregie.tenants.access import Viewer
+from wijkregie.web import charts
+
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+
+REASONS = {
+    effect.TOO_FEW_PRE: _("te weinig maanden met gegevens voor de start"),
+    effect.TOO_FEW_POST: _("te weinig maanden met gegevens vanaf de start"),
+    effect.NO_TREATED: _("geen buurt van het focusgebied met CBS-inwonertallen"),
+    effect.TOO_FEW_CONTROLS: _("te weinig vergelijkbare buurten zonder interventie"),
+    effect.TOO_FEW_SIGNALS: _("te weinig signalen in het focusgebied"),
+    effect.TOO_WIDE: _("het onzekerheidsinterval is te breed"),
+    effect.PRE_TRENDS_DIFFER: _(
+        "de trends voor de start lopen niet gelijk op; lees het effect met voorzichtigheid"
+    ),
+}
+
+
+def _errors_to_form(form: Any, exc: ValidationError) -> None:
+    found = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    for name, msgs in found.items():
+        for msg in msgs:
+            form.add_error(name if name in form.fields else None, msg)
+
+
+def _errors_to_messages(request: HttpRequest, exc: ValidationError) -> None:
+    found = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    for name, msgs in found.items():
+        for msg in msgs:
+            prefix = "" if name == "__all__" else f"{name}: "
+            messages.error(request, prefix + msg)
+
+
+def percent(value: float | None) -> str:
+    if value is None:
+        return ""
+    text = f"{value * 100:+.1f}".replace(".", ",")
+    return f"{text}%"
+
+
+def effect_statement(values: dict[str, Any]) -> str:
+    """The plain statement for a measured effect (the result's or a card's stored numbers)."""
+    conclusion = values.get("conclusion")
+    if conclusion == "cannot_tell":
+        reasons = [str(REASONS.get(r, r)) for r in values.get("reasons") or []]
+        return gettext("De gegevens kunnen het niet zeggen: %(why)s.") % {"why": "; ".join(reasons)}
+    numbers = {
+        "effect": percent(values.get("effect")),
+        "low": percent(values.get("ci_low")),
+        "high": percent(values.get("ci_high")),
+    }
+    if conclusion == "decrease":
+        return (
+            gettext(
+                "Na de start daalden de signalen per 1.000 inwoners in het gebied ten opzichte "
+                "van vergelijkbare buurten: %(effect)s (95%%-interval %(low)s tot %(high)s)."
+            )
+            % numbers
+        )
+    if conclusion == "increase":
+        return (
+            gettext(
+                "Na de start stegen de signalen per 1.000 inwoners in het gebied ten opzichte "
+                "van vergelijkbare buurten: %(effect)s (95%%-interval %(low)s tot %(high)s)."
+            )
+            % numbers
+        )
+    return (
+        gettext(
+            "Geen duidelijk effect: de schatting is %(effect)s, maar het 95%%-interval "
+            "(%(low)s tot %(high)s) bevat nul."
+        )
+        % numbers
+    )
+
+
+# --- library --------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def card_list(request: HttpRequest) -> HttpResponse:
+    viewer = learning_viewer(request.user)
+    form = CardFilterForm(
+        request.GET or None,
+        domains=selectors.domain_names(viewer=viewer),
+        sources=selectors.source_names(viewer=viewer),
+    )
+    filters = selectors.CardFilters()
+    if form.is_bound and form.is_valid():
+        filters = selectors.CardFilters(**form.cleaned_data)
+    cards = list(selectors.card_list(viewer=viewer, filters=filters)[:500])
+    return render(
+        request,
+        "learning/card_list.html",
+        {
+            "form": form,
+            "cards": cards,
+            "may_edit": may_edit(viewer),
+            "review_queue": list(selectors.review_queue(viewer=viewer)) if may_edit(viewer) else [],
+            "own_municipality": viewer.municipality_id,
+            "reads_signals": viewer.reads_signals,
+        },
+    )
+
+
+def _card_form(viewer: Viewer, data: Any = None, initial: Any = None) -> CardForm:
+    domains = sorted({d.name for d in life_domain_list(viewer=viewer)})
+    areas = [(str(a.uuid), a.name) for a in focus_area_list(viewer=viewer)]
+    return CardForm(data, initial=initial, domains=domains, focus_areas=areas)
+
+
+def _card_data(viewer: Viewer, cleaned: dict[str, Any]) -> services.CardData:
+    wanted = set(cleaned.pop("focus_areas") or [])
+    areas = [a for a in focus_area_list(viewer=viewer) if str(a.uuid) in wanted]
+    return services.CardData(**cleaned, focus_areas=areas)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def card_create(request: HttpRequest) -> HttpResponse:
+    viewer = learning_viewer(request.user)
+    if not may_edit(viewer):
+        raise Http404
+    form = _card_form(viewer, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            card = services.card_save(
+                viewer=viewer, data=_card_data(viewer, dict(form.cleaned_data))
+            )
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, _("De praktijkkaart is opgeslagen als concept."))
+            return redirect("learning:card-detail", uuid=card.uuid)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "learning/card_form.html", {"form": form, "card": None}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def card_edit(request: HttpRequest, uuid: str) -> HttpResponse:
+    viewer = learning_viewer(request.user)
+    card = access_card(viewer, uuid, write=True)
+    initial = {
+        "title": card.title,
+        "problem": card.problem,
+        "approach": card.approach,
+        "life_domains": card.life_domains,
+        "partners": card.partners,
+        "effort": card.effort,
+        "cost_eur": card.cost_eur,
+        "area_type": card.area_type,
+        "period_start": card.period_start,
+        "period_end": card.period_end,
+        "lessons": card.lessons,
+        "contact_organisation": card.contact_organisation,
+        "focus_areas": [str(a.uuid) for a in card.focus_areas.all()],
+    }
+    form = _card_form(viewer, request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = _card_data(viewer, dict(form.cleaned_data))
+        data.cases = list(card.cases.all())
+        try:
+            services.card_save(viewer=viewer, data=data, card=card)
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, _("De praktijkkaart is opgeslagen als concept."))
+            return redirect("learning:card-detail", uuid=card.uuid)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "learning/card_form.html", {"form": form, "card": card}, status=status)
+
+
+@login_required
+@require_GET
+def card_detail(request: HttpRequest, uuid: str) -> HttpResponse:
+    viewer = learning_viewer(request.user)
+    card = access_card(viewer, uuid)
+    return render(request, "learning/card_detail.html", _detail_context(viewer, card))
+
+
+def _detail_context(viewer: Viewer, card: PracticeCard, **extra: Any) -> dict[str, Any]:
+    measured = card.measured_effect
+    context = {
+        "card": card,
+        "owner": is_owner(viewer, card),
+        "links": selectors.card_links(viewer=viewer, card=card),
+        "may_change": may_change(viewer, card),
+        "may_review": may_review(viewer, card),
+        "review_form": ReviewForm(),
+        "statement": effect_statement(measured) if measured else "",
+        "measured": measured,
+        "effect_text": {
+            "effect": percent(measured.get("effect")),
+            "low": percent(measured.get("ci_low")),
+            "high": percent(measured.get("ci_high")),
+        }
+        if measured
+        else {},
+        "published": card.status == CardStatus.PUBLISHED,
+    }
+    context.update(extra)
+    return context
+
+
+@login_required
+@require_POST
+def card_submit_view(request: HttpRequest, uuid: str) -> HttpResponse:
+    viewer = learning_viewer(request.user)
+    card = access_card(viewer, uuid, write=True)
+    try:
+        services.card_submit(viewer=viewer, card=card)
+    except ValidationError as exc:
+        _errors_to_messages(request, exc)
+    else:
+        messages.success(request, _("De kaart wacht nu op beoordeling door een collega."))
+    return redirect("learning:card-detail", uuid=card.uuid)
+
+
+@login_required
+@require_POST
+def card_review_view(request: HttpRequest, uuid: str) -> HttpResponse:
+    viewer = learning_viewer(request.user)
+    card = access_card(viewer, uuid, write=True)
+    form = ReviewForm(request.POST)
+    if form.is_valid():
+        try:
+            services.card_review(
+                viewer=viewer,
+                card=card,
+                approve=form.cleaned_data["decision"] == "publish",
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, _("De beoordeling is vastgelegd."))
+            return redirect("learning:card-detail", uuid=card.uuid)
+    context = _detail_context(viewer, card, review_form=form)
+    return render(request, "learning/card_detail.html", context, status=400)
+
+
+@login_required
+@require_POST
+def card_withdraw_view(request: HttpRequest, uuid: str) -> HttpResponse:
+    viewer = learning_viewer(request.user)
+    card = access_card(viewer, uuid, write=True)
+    try:
+        services.card_withdraw(viewer=viewer, card=card)
+    except ValidationError as exc:
+        _errors_to_messages(request, exc)
+    else:
+        messages.success(request, _("De kaart is teruggezet naar concept."))
+    return redirect("learning:card-detail", uuid=card.uuid)
+
+
+def _json_download(payload: dict[str, Any], filename: str) -> HttpResponse:
+    response = JsonResponse(payload, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+@require_GET
+def card_export(request: HttpRequest, uuid: str) -> HttpResponse:
+    viewer = learning_viewer(request.user)
+    card = access_card(viewer, uuid)
+    if card.status != CardStatus.PUBLISHED:
+        raise Http404  # only published cards leave the installation
+    return _json_download(services.export_payload([card]), f"praktijkkaart-{card.uuid}.json")
+
+
+@login_required
+@require_GET
+def cards_export(request: HttpRequest) -> HttpResponse:
+    viewer = learning_viewer(request.user)
+    cards = selectors.card_list(
+        viewer=viewer, filters=selectors.CardFilters(status=CardStatus.PUBLISHED)
+    )
+    return _json_download(services.export_payload(cards), "praktijkkaarten.json")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cards_import(request: HttpRequest) -> HttpResponse:
+    viewer = learning_viewer(request.user)
+    if not may_edit(viewer):
+        raise Http404
+    form = ImportForm(request.POST or None, request.FILES or None)
+    problems: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        payload: Any = None
+        if upload.size > MAX_IMPORT_BYTES:
+            form.add_error("file", _("Het bestand is te groot (hoogstens 5 MB)."))
+        else:
+            try:
+                payload = json.loads(upload.read().decode("utf-8-sig"))
+            except (UnicodeDecodeError, json.JSONDecodeError):
+                form.add_error("file", _("Dit bestand is geen geldige JSON."))
+        if payload is not None:
+            try:
+                result = services.import_cards(viewer=viewer, payload=payload)
+            except ValidationError as exc:
+                found = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
+                problems = [f"{k}: {m}" if k else m for k, msgs in found.items() for m in msgs]
+                form.add_error(None, _("Het bestand is niet geïmporteerd."))
+            else:
+                messages.success(
+                    request,
+                    gettext("Geïmporteerd: %(c)d nieuw, %(u)d bijgewerkt, %(n)d ongewijzigd.")
+                    % {"c": result.created, "u": result.updated, "n": result.unchanged},
+                )
+                return redirect("learning:card-list")
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "learning/import.html", {"form": form, "problems": problems}, status=status
+    )
+
+
+# --- effect measurement ---------------------------------------------------------------------
+
+
+def effect_chart(measurement: selectors.EffectMeasurement, threshold: int) -> Chart:
+    """Monthly rates of the focus area and of the comparison buurten; a rate whose count is
+    small (0 < n < threshold) is suppressed."""
+    labels, treated, controls, t_hidden, c_hidden = [], [], [], [], []
+    for point in measurement.result.trend:
+        labels.append(effect.period_label("month", point.period))
+        t_small = 0 < point.treated_count < threshold
+        c_small = 0 < point.control_count < threshold
+        treated.append(None if t_small else point.treated_rate)
+        controls.append(None if c_small else point.control_rate)
+        t_hidden.append(t_small)
+        c_hidden.append(c_small)
+    return Chart(
+        key="effect",
+        title=gettext("Signalen per 1.000 inwoners per maand"),
+        caption=gettext(
+            "Het focusgebied en de vergelijkbare buurten per maand, voor en na de start op %(start)s."
+        )
+        % {"start": measurement.start.strftime("%Y-%m")},
+        kind="line",
+        x_label=gettext("Maand"),
+        y_label=gettext("Signalen per 1.000 inwoners"),
+        x_labels=tuple(labels),
+        series=(
+            Series(gettext("Focusgebied"), tuple(treated), tuple(t_hidden)),
+            Series(gettext("Vergelijkbare buurten"), tuple(controls), tuple(c_hidden)),
+        ),
+    )
+
+
+def _effect_form(viewer: Viewer, data: Any) -> EffectForm:
+    areas = [(str(a.uuid), a.name) for a in focus_area_list(viewer=viewer)]
+    categories = [(c.code, c.name) for c in leaf_category_list(viewer=viewer)]
+    return EffectForm(data, focus_areas=areas, categories=categories)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def effect_page(request: HttpRequest) -> HttpResponse:
+    viewer = learning_viewer(request.user)
+    if not viewer.reads_signals:
+        raise Http404
+    data = request.POST if request.method == "POST" else (request.GET or None)
+    if data and data.get("focus_area"):
+        access_focus_area(viewer, data["focus_area"])  # another municipality's area: 404
+    form = _effect_form(viewer, data)
+    context: dict[str, Any] = {"form": form}
+    threshold = viewer.small_count_threshold
+    cards = [(str(c.uuid), c.title) for c in selectors.editable_cards(viewer=viewer)]
+    if form.is_bound and form.is_valid():
+        area = access_focus_area(viewer, form.cleaned_data["focus_area"])
+        measurement = selectors.focus_area_effect(
+            viewer=viewer,
+            focus_area=area,
+            category_codes=form.cleaned_data["categories"],
+            start=form.cleaned_data["start"],
+        )
+        if request.method == "POST":
+            store = StoreEffectForm(request.POST, cards=cards)
+            if store.is_valid():
+                card = access_card(viewer, store.cleaned_data["card"], write=True)
+                services.card_store_effect(viewer=viewer, card=card, measurement=measurement)
+                messages.success(
+                    request,
+                    _("Het gemeten effect staat op de kaart. De kaart is weer een concept."),
+                )
+                return redirect("learning:card-detail", uuid=card.uuid)
+            context["store_form"] = store
+        chart = effect_chart(measurement, threshold)
+        summary = services.effect_summary(measurement)
+        context.update(
+            {
+                "measurement": measurement,
+                "result": measurement.result,
+                "statement": effect_statement(summary),
+                "warnings": [str(REASONS.get(w, w)) for w in measurement.result.warnings],
+                "effect_text": {
+                    "effect": percent(measurement.result.effect),
+                    "low": percent(measurement.result.ci_low),
+                    "high": percent(measurement.result.ci_high),
+                },
+                "chart": chart,
+                "chart_svg": charts.render_svg(chart),
+                "chart_header": charts.table_header(chart),
+                "chart_rows": charts.table_rows(chart, threshold),
+                "store_form": context.get("store_form")
+                or (StoreEffectForm(cards=cards) if cards and may_edit(viewer) else None),
+                "hidden": [
+                    ("focus_area", form.cleaned_data["focus_area"]),
+                    *[("categories", c) for c in form.cleaned_data["categories"]],
+                    ("start", form.cleaned_data["start"].strftime("%Y-%m")),
+                ],
+            }
+        )
+    elif request.method == "POST":
+        return render(request, "learning/effect.html", context, status=400)
+    return render(request, "learning/effect.html", context)
+
+
+# --- meetings -------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def meeting_list(request: HttpRequest) -> HttpResponse:
+    viewer = learning_viewer(request.user)
+    return render(
+        request, "learning/meeting_list.html", {"meetings": selectors.meeting_list(viewer=viewer)}
+    )
+
+
+@login_required
+@require_GET
+def meeting_detail(request: HttpRequest, uuid: str) -> HttpResponse:
+    viewer = learning_viewer(request.user)
+    meeting = access_meeting(viewer, uuid)
+    return render(
+        request,
+        "learning/meeting_detail.html",
+        {
+            "meeting": meeting,
+            "sessions": selectors.meeting_sessions(meeting=meeting),
+            "cards": selectors.meeting_cards(viewer=viewer, meeting=meeting),
+        },
+    )
