@@ -27,9 +27,12 @@ from django.http import Http404
 from django.utils import timezone
 
 from wijkregie.cases.models import (
+    Action,
     BreakGlass,
     Case,
     CaseType,
+    Meeting,
+    MeetingAttendee,
     Participant,
     ParticipantRole,
     Screening,
@@ -185,6 +188,8 @@ def access_case(
             if participant is None
             else ("pseudonymised" if viewer.pseudonymised else participant.role)
         ),
+        # A break-the-glass read awaits the privacy officer's review (/privacy/signaleringen/).
+        flagged=participant is None,
     )
     return CaseAccess(case=case, participant=participant, break_glass=glass)
 
@@ -266,3 +271,119 @@ def access_screening(viewer: Viewer, screening_uuid: object) -> Screening:
 
 def break_glass_expiry(now: dt.datetime | None = None) -> dt.datetime:
     return (now or timezone.now()) + dt.timedelta(minutes=BREAK_GLASS_MINUTES)
+
+
+# --- plan of action -----------------------------------------------------------------------
+
+
+def may_manage_plan(access: CaseAccess) -> bool:
+    """The casusregisseur manages goals and actions (never through break-the-glass)."""
+    return access.is_casusregisseur and not access.case.is_closed
+
+
+def owner_participation_q(viewer: Viewer) -> Q:
+    """Actions whose owner organisation the viewer takes part for in the action's case (also
+    as observer): the viewer's own actions. Pseudonymised viewers have none."""
+    if viewer.pseudonymised or not reader_organisation_ids(viewer):
+        return Q(pk__in=[])
+    mine = Participant.objects.filter(
+        _active_participation_q(viewer),
+        case_id=OuterRef("case_id"),
+        organisation_id=OuterRef("owner_organisation_id"),
+    )
+    return Q(municipality_id=viewer.municipality_id) & Q(Exists(mine))
+
+
+def may_update_action(viewer: Viewer, access: CaseAccess, owner_organisation_id: int) -> bool:
+    """Status and progress notes: the owner organisation's participants, or the casusregisseur."""
+    if viewer.pseudonymised or access.participant is None or access.case.is_closed:
+        return False
+    if access.is_casusregisseur:
+        return True
+    return Participant.objects.filter(
+        _active_participation_q(viewer),
+        case_id=access.case.pk,
+        organisation_id=owner_organisation_id,
+    ).exists()
+
+
+def access_action(
+    viewer: Viewer, action_uuid: object, *, purpose: str = PURPOSE, write: bool = False
+) -> tuple[CaseAccess, Action]:
+    """An action and the access to its case; 404 (logged) like the case for non-participants."""
+    parsed = parse_uuid(action_uuid)
+    if parsed is None:
+        raise Http404
+    action = (
+        Action.objects.filter(uuid=parsed, municipality_id=viewer.municipality_id)
+        .select_related("case", "owner_organisation", "owner_user", "goal__life_domain")
+        .first()
+    )
+    if action is None:
+        _deny(viewer, str(parsed), purpose)
+    assert action is not None
+    access = access_case(viewer, action.case.uuid, purpose=purpose, write=write)
+    return access, action
+
+
+# --- meetings -----------------------------------------------------------------------------
+
+
+def may_chair(viewer: Viewer) -> bool:
+    """Regisseurs convene and chair case meetings."""
+    return may_decide(viewer)
+
+
+def visible_meetings_q(viewer: Viewer) -> Q:
+    """Meetings of the viewer's municipality that they chair or attend (with a reading role)."""
+    if not reader_organisation_ids(viewer):
+        return Q(pk__in=[])
+    attending = MeetingAttendee.objects.filter(
+        meeting_id=OuterRef("pk"),
+        user_id=viewer.user.pk,
+        organisation_id__in=reader_organisation_ids(viewer),
+    )
+    return Q(municipality_id=viewer.municipality_id) & (
+        Q(chair_id=viewer.user.pk) | Q(Exists(attending))
+    )
+
+
+def access_meeting(viewer: Viewer, meeting_uuid: object) -> Meeting:
+    """A meeting the viewer chairs or attends, else 404; logged either way."""
+    parsed = parse_uuid(meeting_uuid)
+    if parsed is None:
+        raise Http404
+    meeting = (
+        Meeting.objects.filter(visible_meetings_q(viewer), uuid=parsed)
+        .select_related("chair", "chair_organisation")
+        .first()
+    )
+    log_access(
+        viewer=viewer,
+        action=AccessAction.READ,
+        object_type="meeting",
+        object_id=str(parsed),
+        granted=meeting is not None,
+        purpose="casusoverleg",
+    )
+    if meeting is None:
+        raise Http404
+    return meeting
+
+
+def is_chair(viewer: Viewer, meeting: Meeting) -> bool:
+    return meeting.chair_id == viewer.user.pk and not viewer.pseudonymised
+
+
+def log_case_reads(viewer: Viewer, case_ids: list[str], *, detail: str) -> None:
+    """One AccessEvent per case whose content a list page shows (my actions, an agenda)."""
+    for case_uuid in sorted(set(case_ids)):
+        log_access(
+            viewer=viewer,
+            action=AccessAction.READ,
+            object_type="case",
+            object_id=case_uuid,
+            granted=True,
+            purpose=PURPOSE,
+            detail=detail,
+        )

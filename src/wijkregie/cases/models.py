@@ -18,9 +18,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from wijkregie.cases import defaults
+from wijkregie.cases.action_states import (
+    ACTION_STATUS_LABELS,
+    GOAL_STATUS_LABELS,
+    ActionStatus,
+    GoalStatus,
+)
 from wijkregie.cases.states import OPEN_PHASES, PHASE_LABELS, Phase, valid_phases
 from wijkregie.privacy.models import AppendOnlyModel
-from wijkregie.signals.models import Signal
+from wijkregie.signals.models import LifeDomain, Signal
 from wijkregie.subjects.models import Subject
 from wijkregie.tenants.models import Municipality, Organisation, OrganisationKind
 
@@ -369,3 +375,275 @@ class BreakGlass(AppendOnlyModel):
         verbose_name = _("doorbraak")
         verbose_name_plural = _("doorbraken")
         ordering = ["-at", "-id"]
+
+
+# --- plan of action (slice 2) -------------------------------------------------------------
+
+ACTION_STATUS_CHOICES = [(s.value, ACTION_STATUS_LABELS[s]) for s in ActionStatus]
+GOAL_STATUS_CHOICES = [(s.value, GOAL_STATUS_LABELS[s]) for s in GoalStatus]
+
+
+class Goal(models.Model):
+    """A goal of a case's plan of action, in one life domain."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="goals")
+    municipality_id = models.BigIntegerField()
+    life_domain = models.ForeignKey(
+        LifeDomain, on_delete=models.PROTECT, related_name="+", verbose_name=_("leefgebied")
+    )
+    description = models.CharField(_("doel"), max_length=500)
+    status = models.CharField(
+        _("status"), max_length=20, choices=GOAL_STATUS_CHOICES, default=GoalStatus.OPEN.value
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("doel")
+        verbose_name_plural = _("doelen")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return str(self.uuid)
+
+
+class Action(models.Model):
+    """An action of a plan: an owner organisation (a participant organisation of the case),
+    optionally a person, a due date and a status. `updated_at` is the last activity (every
+    change and every progress note), so "stalled" is a range scan like "overdue"."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="actions")
+    municipality_id = models.BigIntegerField()
+    goal = models.ForeignKey(
+        Goal,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="actions",
+        verbose_name=_("doel"),
+    )
+    description = models.CharField(_("actie"), max_length=500)
+    owner_organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("eigenaar")
+    )
+    owner_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("uitvoerder"),
+    )
+    due_date = models.DateField(_("streefdatum"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=ACTION_STATUS_CHOICES, default=ActionStatus.OPEN.value
+    )
+    origin_decision = models.ForeignKey(
+        "MeetingDecision", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("actie")
+        verbose_name_plural = _("acties")
+        ordering = ["due_date", "id"]
+        indexes = [
+            # overdue: status in (open, bezig) and due_date < today
+            models.Index(fields=["municipality_id", "status", "due_date"], name="action_overdue"),
+            # stalled: status in (open, bezig) and updated_at < now - n days
+            models.Index(fields=["municipality_id", "status", "updated_at"], name="action_stalled"),
+            models.Index(fields=["owner_organisation", "status"], name="action_owner"),
+            models.Index(fields=["case", "status"], name="action_case"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.uuid)
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (ActionStatus.OPEN, ActionStatus.BEZIG)
+
+    def is_overdue(self, today: Any = None) -> bool:
+        return self.is_active and self.due_date < (today or timezone.localdate())
+
+
+class ActionNote(AppendOnlyModel):
+    """A progress note on an action, with the status change it made (if any); append-only."""
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="notes")
+    municipality_id = models.BigIntegerField()
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    username = models.CharField(max_length=150)
+    organisation = models.ForeignKey(
+        Organisation, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20, blank=True)
+    text = models.CharField(max_length=2000, blank=True)
+
+    class Meta:
+        verbose_name = _("voortgangsnotitie")
+        verbose_name_plural = _("voortgangsnotities")
+        ordering = ["at", "id"]
+
+
+class PlanChange(AppendOnlyModel):
+    """The plan's version history: one row per change of a goal or action (append-only).
+    `version` counts per case; the unique constraint serialises concurrent writers."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="plan_changes")
+    municipality_id = models.BigIntegerField()
+    version = models.PositiveIntegerField()
+    at = models.DateTimeField(default=timezone.now)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    username = models.CharField(max_length=150)
+    kind = models.CharField(max_length=30)
+    object_uuid = models.UUIDField()
+    changes = models.JSONField(default=dict)
+
+    class Meta:
+        verbose_name = _("planwijziging")
+        verbose_name_plural = _("plangeschiedenis")
+        ordering = ["version"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "version"], name="plan_change_version")
+        ]
+
+
+# --- case meetings (casusoverleg) ---------------------------------------------------------
+
+
+class Meeting(models.Model):
+    """A case meeting of a municipality: chair, attendees, a generated agenda and minutes that
+    are final once approved (after that only addenda are appended)."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(_("naam"), max_length=100)
+    date = models.DateField(_("datum"))
+    chair = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    chair_organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    agenda_generated_at = models.DateTimeField(null=True, blank=True)
+    minutes_approved_at = models.DateTimeField(null=True, blank=True)
+    minutes_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("casusoverleg")
+        verbose_name_plural = _("casusoverleggen")
+        ordering = ["-date", "-id"]
+        indexes = [models.Index(fields=["municipality", "date"], name="meeting_tenant_date")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_approved(self) -> bool:
+        return self.minutes_approved_at is not None
+
+
+class MeetingAttendee(models.Model):
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendees")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["added_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "user", "organisation"], name="meeting_attendee_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["user"], name="meeting_attendee_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}@{self.organisation_id}"
+
+
+class AgendaReason(models.TextChoices):
+    PHASE_DUE = "fase_verloopt", _("Streefdatum van de fase valt voor het overleg")
+    ACTIONS_OVERDUE = "acties_verlopen", _("Acties over de streefdatum")
+    SCREENING = "screening", _("Screening wacht op besluit")
+
+
+class AgendaItem(models.Model):
+    """One point of the agenda: a case (with the reasons it is on it) or a screening."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveSmallIntegerField()
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    screening = models.ForeignKey(
+        Screening, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    reasons = models.JSONField(default=list)
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "case"], name="agenda_case_once"),
+            models.UniqueConstraint(fields=["meeting", "screening"], name="agenda_screening_once"),
+            models.CheckConstraint(
+                condition=models.Q(case__isnull=False, screening__isnull=True)
+                | models.Q(case__isnull=True, screening__isnull=False),
+                name="agenda_item_case_xor_screening",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id}#{self.position}"
+
+
+class MeetingDecision(AppendOnlyModel):
+    """The minutes: per agenda item who decided what (append-only). After approval only
+    addenda (`is_addendum`) are appended."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="decisions")
+    item = models.ForeignKey(
+        AgendaItem, null=True, blank=True, on_delete=models.CASCADE, related_name="decisions"
+    )
+    municipality_id = models.BigIntegerField()
+    text = models.CharField(_("besluit"), max_length=2000)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_by_name = models.CharField(max_length=150)
+    decided_by_organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_by_name = models.CharField(max_length=150)
+    recorded_at = models.DateTimeField(default=timezone.now)
+    is_addendum = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("besluit")
+        verbose_name_plural = _("besluitenlijst")
+        ordering = ["recorded_at", "id"]

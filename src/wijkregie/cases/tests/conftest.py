@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from wijkregie.cases import services
 from wijkregie.cases.access import CaseAccess, participation
@@ -77,3 +80,57 @@ def cw(world: World, types: dict[str, CaseType]) -> CaseWorld:
         role=ParticipantRole.OBSERVER,
     )
     return CaseWorld(world=world, types=types, case=case)
+
+
+@dataclass
+class PlanWorld:
+    world: World
+    case: Case
+    goal: Any
+    police_action: Any
+    youth_action: Any
+
+
+def in_days(n: int) -> dt.date:
+    return timezone.localdate() + dt.timedelta(days=n)
+
+
+@pytest.fixture
+def pw(cw: CaseWorld) -> PlanWorld:
+    """The `cw` case plus jongerenwerker as observer (jongerenwerk), a goal in veiligheid, an
+    action owned by politie (person: wijkagent) and one owned by jongerenwerk."""
+    from wijkregie.cases import plan_services
+
+    world = cw.world
+    regisseur = viewer_of(world, "regisseur")
+    services.participant_add(
+        viewer=regisseur,
+        access=access_for(world, "regisseur", cw.case),
+        user=world.users["jongerenwerker"],
+        organisation=world.orgs["jongerenwerk"],
+        role=ParticipantRole.OBSERVER,
+    )
+    access = access_for(world, "regisseur", cw.case)
+    goal = plan_services.goal_add(
+        viewer=regisseur,
+        access=access,
+        life_domain=world.domains["veiligheid"],
+        description="Geen overlast meer in de portiek",
+    )
+    police = plan_services.action_add(
+        viewer=regisseur,
+        access=access,
+        description="Huisbezoek wijkagent",
+        owner_organisation=world.orgs["politie"],
+        owner_user=world.users["wijkagent"],
+        due_date=in_days(14),
+        goal=goal,
+    )
+    youth = plan_services.action_add(
+        viewer=regisseur,
+        access=access,
+        description="Jongeren aanspreken op het plein",
+        owner_organisation=world.orgs["jongerenwerk"],
+        due_date=in_days(7),
+    )
+    return PlanWorld(world=world, case=cw.case, goal=goal, police_action=police, youth_action=youth)

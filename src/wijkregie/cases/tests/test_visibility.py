@@ -191,6 +191,9 @@ def test_break_the_glass_is_logged_and_flagged(cw: CaseWorld) -> None:
     event = AccessEvent.objects.filter(username="regisseur2", outcome="granted").last()
     assert event is not None
     assert (event.purpose, event.detail) == ("doorbraak", "break-the-glass")
+    assert event.flagged and event.reviewed_at is None
+    alerts = client_for(cw, "privacy").get("/privacy/signaleringen/")
+    assert alerts.status_code == 200 and f'id="flagged-{event.pk}"' in alerts.content.decode()
     # Read only: no writes, and the case stays out of the list.
     assert client.post(f"/casussen/{cw.case.uuid}/fase/", {"phase": "analyse"}).status_code == 404
     assert client.get("/api/v1/cases").json()["count"] == 0
