@@ -21,3 +21,11 @@ def _uploads_in_a_temporary_folder(settings: Any, tmp_path_factory: pytest.TempP
     Through pytest-django's `settings` fixture, so the file storage hears of the change.
     """
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Each test starts with an empty cache: the API rate limit (ADR 0015) counts in it."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -7,6 +7,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from wijkregie.testing.personas import totp_code
+
 pytestmark = pytest.mark.e2e
 
 
@@ -42,6 +44,9 @@ def test_no_content_security_policy_violations(world: Any, new_page: Any) -> Non
     page.goto("/inloggen/")
     page.fill("#id_username", "regisseur")
     page.fill("#id_password", "correct-horse-battery-staple")
+    page.get_by_role("button", name="Inloggen").click()
+    page.wait_for_url("**/inloggen/code/")  # the second step (ADR 0015)
+    page.fill("#id_code", totp_code("regisseur"))
     page.get_by_role("button", name="Inloggen").click()
     page.wait_for_url("**/")
     for path, ready in tour(world):

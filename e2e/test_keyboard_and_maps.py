@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from wijkregie.signals.models import Signal
+from wijkregie.testing.personas import totp_code
 
 pytestmark = pytest.mark.e2e
 
@@ -65,6 +66,11 @@ def test_login_with_the_keyboard(world: Any, new_page: Any) -> None:
     page.keyboard.type("regisseur")
     page.keyboard.press("Tab")
     page.keyboard.type("correct-horse-battery-staple")
+    page.keyboard.press("Enter")
+    # the second step (ADR 0015): the code field has autofocus too
+    page.wait_for_url("**/inloggen/code/")
+    assert page.evaluate(ACTIVE)["id"] == "id_code"
+    page.keyboard.type(totp_code("regisseur"))
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/$"))
     assert page.locator("h1").inner_text() == "Welkom, Regisseur"

@@ -4,9 +4,12 @@ from typing import Any, ClassVar
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from wijkregie.admin_site import TenantScopedAdmin
-from wijkregie.tenants.models import ApiToken, Membership, Organisation, User
+from wijkregie.tenants.mfa import reset_device
+from wijkregie.tenants.models import ApiToken, Membership, Organisation, TotpDevice, User
 
 
 @admin.register(Organisation)
@@ -24,13 +27,40 @@ class MembershipAdmin(TenantScopedAdmin):
 
 @admin.register(User)
 class UserAdmin(TenantScopedAdmin):
-    list_display = ("username", "first_name", "last_name", "email", "is_active", "last_login")
+    list_display = (
+        "username",
+        "first_name",
+        "last_name",
+        "email",
+        "is_active",
+        "has_authenticator",
+        "last_login",
+    )
     search_fields = ("username", "first_name", "last_name", "email")
     fields = ("username", "first_name", "last_name", "email", "is_active")
     exclude: ClassVar[tuple[str, ...]] = ()
+    actions = ("reset_authenticator",)
 
     def get_queryset(self, request: HttpRequest) -> Any:
         return super().get_queryset(request).filter(is_superuser=False)
+
+    @admin.display(description=_("authenticator-app"), boolean=True)
+    def has_authenticator(self, obj: User) -> bool:
+        return TotpDevice.objects.filter(user=obj, confirmed_at__isnull=False).exists()
+
+    @admin.action(description=_("Authenticator-app ontkoppelen (bij inloggen een nieuwe koppelen)"))
+    def reset_authenticator(self, request: HttpRequest, queryset: Any) -> None:
+        actor = request.user if isinstance(request.user, User) else None
+        done = sum(reset_device(actor=actor, user=user) for user in queryset)
+        self.message_user(
+            request,
+            ngettext(
+                "Bij %(count)d gebruiker is de authenticator-app ontkoppeld.",
+                "Bij %(count)d gebruikers is de authenticator-app ontkoppeld.",
+                done,
+            )
+            % {"count": done},
+        )
 
 
 @admin.register(ApiToken)

@@ -36,6 +36,9 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             secret = header[1].decode()
         except UnicodeError as exc:
             raise exceptions.AuthenticationFailed("Ongeldige tokenheader.") from exc
+        from wijkregie.tenants.throttling import count_bad_token, refuse_if_guessing
+
+        refuse_if_guessing(request)
         token = (
             ApiToken.objects.select_related("user")
             .filter(key_hash=hash_token(secret), revoked_at__isnull=True)
@@ -52,6 +55,7 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             )
         ):
             # One answer for unknown, revoked, deactivated and moved: nothing to probe.
+            count_bad_token(request)
             raise exceptions.AuthenticationFailed("Ongeldig of ingetrokken token.")
         now = timezone.now()
         if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:

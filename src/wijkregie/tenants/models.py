@@ -9,6 +9,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -183,3 +184,51 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class TotpDevice(models.Model):
+    """A user's authenticator app (RFC 6238 TOTP), the second step of logging in (ADR 0015).
+
+    The shared secret is stored encrypted (`tenants.mfa`, Fernet with a key from the settings),
+    so a copy of the database alone does not yield codes. `confirmed_at` is empty until the user
+    has typed a first code: an unconfirmed device does not count. `last_step` is the time step
+    of the last code accepted; a code works once.
+    """
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="totp_device")
+    secret_encrypted = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    last_step = models.BigIntegerField(default=-1)
+
+    class Meta:
+        verbose_name = _("authenticator-app")
+        verbose_name_plural = _("authenticator-apps")
+
+    def __str__(self) -> str:
+        return f"TOTP {self.user}"
+
+
+class LoginFailure(models.Model):
+    """One failed login step (password or code), for the lockout (sliding window, ADR 0015).
+
+    `key` is an HMAC (settings.PSEUDONYM_KEY) of either the lower-cased username (`kind`
+    "account") or the client's IP address (`kind` "client"): neither is stored in the clear, and
+    usernames that do not exist are counted like ones that do. Rows older than the window are
+    deleted as new ones arrive.
+    """
+
+    kind = models.CharField(max_length=10)
+    key = models.CharField(max_length=64)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("mislukte inlogpoging")
+        verbose_name_plural = _("mislukte inlogpogingen")
+        indexes = [
+            models.Index(fields=["kind", "key", "at"], name="loginfailure_key_time"),
+            models.Index(fields=["at"], name="loginfailure_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.at:%Y-%m-%d %H:%M}"

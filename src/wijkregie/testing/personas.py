@@ -9,7 +9,10 @@ share 'overlast' categories in Noord. Jongerenwerk is a partner without any conv
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
+import time
 from dataclasses import dataclass, field
 
 from django.utils import timezone
@@ -23,9 +26,25 @@ from wijkregie.areas.models import (
 )
 from wijkregie.lib import geo
 from wijkregie.signals.models import Category, Confidentiality, LifeDomain, Signal, SourceChannel
+from wijkregie.tenants import mfa
 from wijkregie.tenants.models import Membership, Municipality, Organisation, Role, User
 
 PASSWORD = "correct-horse-battery-staple"  # noqa: S105 - test and demo fixture only
+
+
+def totp_secret(username: str) -> str:
+    """Every persona's authenticator app has this known secret (tests compute its codes)."""
+    digest = hashlib.sha256(b"wijkregie-persona-totp:" + username.encode()).digest()[:20]
+    return base64.b32encode(digest).decode()
+
+
+def totp_code(username: str, unix_time: float | None = None) -> str:
+    """The persona's current authenticator code (for tests that log in through the form)."""
+    from wijkregie.tenants import totp
+
+    return totp.code_at(totp_secret(username), time.time() if unix_time is None else unix_time)
+
+
 ORIGIN_X, ORIGIN_Y = 155_000.0, 463_000.0
 
 
@@ -57,6 +76,7 @@ def make_user(username: str, gm: Municipality, memberships: list[tuple[Organisat
     )
     for org, role in memberships:
         Membership.objects.create(municipality=gm, user=user, organisation=org, role=role)
+    mfa.set_known_secret(user, totp_secret(username))  # ADR 0015: every staff user has MFA
     return user
 
 

@@ -70,3 +70,51 @@ class LanguageMiddleware:
         response.headers.setdefault("Content-Language", language)
         translation.deactivate()
         return response
+
+
+IDLE_SESSION_KEY = "wr_last_seen"
+IDLE_WRITE_EVERY = 60  # seconds: the time stamp is written at most once a minute
+
+
+class IdleTimeoutMiddleware:
+    """Log out a session that made no request for settings.SESSION_IDLE_TIMEOUT seconds.
+
+    Only the server-side session holds the time of the last request. A web page then redirects
+    to the login page with a Dutch notice; an /api/ call simply continues unauthenticated (401).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        import time
+
+        timeout = int(settings.SESSION_IDLE_TIMEOUT)
+        user = getattr(request, "user", None)
+        if timeout > 0 and user is not None and user.is_authenticated:
+            now = time.time()
+            last = request.session.get(IDLE_SESSION_KEY)
+            if isinstance(last, int | float) and now - last > timeout:
+                return self._expired(request)
+            if not isinstance(last, int | float) or now - last >= IDLE_WRITE_EVERY:
+                request.session[IDLE_SESSION_KEY] = int(now)
+        return self.get_response(request)
+
+    def _expired(self, request: HttpRequest) -> HttpResponse:
+        from django.contrib import messages
+        from django.contrib.auth import logout
+        from django.contrib.auth.views import redirect_to_login
+        from django.utils.translation import gettext as _
+
+        logout(request)
+        if request.path.startswith("/api/"):
+            return self.get_response(request)
+        minutes = max(1, int(settings.SESSION_IDLE_TIMEOUT) // 60)
+        messages.info(
+            request,
+            _("U bent uitgelogd omdat u %(minutes)d minuten niets hebt gedaan. Log opnieuw in.")
+            % {"minutes": minutes},
+        )
+        if request.method != "GET":
+            return redirect_to_login("/")
+        return redirect_to_login(request.get_full_path())

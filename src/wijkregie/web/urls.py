@@ -4,13 +4,14 @@ from django.urls import path
 
 from wijkregie.areas import views as area_views
 from wijkregie.signals import views as signal_views
+from wijkregie.tenants.login_views import LoginView
 from wijkregie.web import views
 
 app_name = "web"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("inloggen/", views.LoginView.as_view(), name="login"),
+    path("inloggen/", LoginView.as_view(), name="login"),
     path("uitloggen/", views.logout_view, name="logout"),
     path("signalen/", signal_views.signal_list, name="signal-list"),
     path("signalen/export.csv", signal_views.signal_export, name="signal-export"),

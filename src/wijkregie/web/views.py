@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from django.contrib.auth import logout
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -10,13 +9,6 @@ from django.views.decorators.http import require_POST
 from wijkregie.areas.selectors import my_focus_areas
 from wijkregie.signals.selectors import signal_page
 from wijkregie.tenants.access import require_viewer
-from wijkregie.web.forms import LoginForm
-
-
-class LoginView(auth_views.LoginView):
-    template_name = "web/login.html"
-    authentication_form = LoginForm
-    redirect_authenticated_user = True
 
 
 @require_POST

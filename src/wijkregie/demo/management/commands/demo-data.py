@@ -114,6 +114,23 @@ class Command(BaseCommand):
             cells = (str(v).ljust(w) for v, w in zip(row, widths, strict=True))
             out.write("  ".join(cells).rstrip())
         out.write("")
+        # ADR 0015: say whether the second login step (authenticator app) is asked for.
+        from django.conf import settings
+
+        if settings.MFA_REQUIRED:
+            out.write(
+                "Tweestapsverificatie staat aan (WIJKREGIE_MFA_REQUIRED=1): na het wachtwoord "
+                "koppelt elke persona eenmalig een authenticator-app; de sleutel staat dan op het "
+                "scherm. Ontkoppelen: `wijkregie reset-mfa GEBRUIKERSNAAM`."
+            )
+        else:
+            out.write(
+                "Tweestapsverificatie is voor deze demo uitgezet (WIJKREGIE_MFA_REQUIRED=0, zo "
+                "gezet door `make demo`): inloggen met alleen het wachtwoord. In productie is "
+                "een authenticator-app verplicht; probeer het met `WIJKREGIE_MFA_REQUIRED=1 "
+                "make demo`."
+            )
+        out.write("")
         if result.token:
             out.write(
                 "API-token voor de wijkagent (wordt maar één keer getoond):\n"
