@@ -8,6 +8,7 @@ a trigger refuses UPDATE and DELETE of log rows (migration 0005).
 
 from __future__ import annotations
 
+import uuid as uuid_lib
 from typing import Any, ClassVar, NoReturn, cast
 
 from django.conf import settings
@@ -251,3 +252,201 @@ class AuditEvent(ChainedLogModel):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.object_type}"
+
+
+# --- Retention and data-subject requests (ADR 0017) -------------------------------------------
+
+
+class RetentionKind(models.TextChoices):
+    SIGNALS = "signals", _("Signalen (standaard)")
+    CATEGORY = "category", _("Signalen van een categorie")
+    ACCESS_LOG = "access_log", _("Inzagelog")
+    AUDIT_LOG = "audit_log", _("Auditlog")
+
+
+class RetentionTerm(models.Model):
+    """A retention term set by the municipality, next to the terms that live on their own
+    objects (a sharing agreement's `retention_days`, a case type's `retention_years`).
+
+    `category`: the term of the signals of that category (and its subcategories without a term
+    of their own). `signals`: the default term of signals. The logs: their own term (default
+    five years, `settings.LOG_RETENTION_DAYS`)."""
+
+    municipality = models.ForeignKey(
+        "tenants.Municipality", on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(_("soort"), max_length=20, choices=RetentionKind.choices)
+    category = models.ForeignKey(
+        "signals.Category", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    days = models.PositiveIntegerField(_("bewaartermijn (dagen)"))
+    legal_basis = models.CharField(_("grondslag vernietiging"), max_length=300)
+
+    class Meta:
+        verbose_name = _("bewaartermijn")
+        verbose_name_plural = _("bewaartermijnen")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "kind", "category"],
+                name="privacy_retention_term_unique",
+                nulls_distinct=False,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.category_id or ''} {self.days}d"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.kind == RetentionKind.CATEGORY:
+            if self.category is None:
+                raise ValidationError({"category": _("Kies de categorie.")})
+            if self.category.municipality_id != self.municipality_id:
+                raise ValidationError(
+                    {"category": _("De categorie hoort bij een andere gemeente.")}
+                )
+        elif self.category_id is not None:
+            raise ValidationError(
+                {"category": _("Alleen een termijn per categorie heeft een categorie.")}
+            )
+        if self.days < 1:
+            raise ValidationError({"days": _("Een bewaartermijn is minstens één dag.")})
+
+
+class RequestKind(models.TextChoices):
+    ACCESS = "access", _("Inzage (art. 15)")
+    RECTIFICATION = "rectification", _("Rectificatie (art. 16)")
+    ERASURE = "erasure", _("Wissing (art. 17)")
+    RESTRICTION = "restriction", _("Beperking (art. 18)")
+    OBJECTION = "objection", _("Bezwaar (art. 21)")
+
+
+class RequestStatus(models.TextChoices):
+    OPEN = "open", _("In behandeling")
+    GRANTED = "granted", _("Toegewezen")
+    PARTLY = "partly", _("Deels toegewezen")
+    REFUSED = "refused", _("Afgewezen")
+
+
+class ErasureMode(models.TextChoices):
+    ANONYMISE = "anonymise", _("Signalen ontkoppelen en persoonsgegevens wissen")
+    DELETE = "delete", _("Signalen over alleen deze betrokkene verwijderen")
+
+
+class DataSubjectRequest(models.Model):
+    """A request of a data subject (AVG art. 15-18, 21), handled by the privacy officer.
+
+    The register holds no names or BSN: the subject is found (by pseudonym, BSN or address) when
+    the request is registered, and kept as its pseudonym and kind, which survive an erasure.
+    `requester_reference` is the number of the request in the municipality's own system (where
+    the requester's identity and correspondence are kept)."""
+
+    uuid = models.UUIDField(default=uuid_lib.uuid4, unique=True, editable=False)
+    municipality = models.ForeignKey(
+        "tenants.Municipality", on_delete=models.PROTECT, related_name="+"
+    )
+    reference = models.CharField(_("kenmerk"), max_length=20)
+    kind = models.CharField(_("soort verzoek"), max_length=20, choices=RequestKind.choices)
+    subject = models.ForeignKey(
+        "subjects.Subject", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    subject_kind = models.CharField(max_length=10)
+    subject_pseudonym = models.CharField(_("pseudoniem"), max_length=12)
+    requester_reference = models.CharField(_("kenmerk in zaaksysteem"), max_length=50, blank=True)
+    received_on = models.DateField(_("ontvangen op"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=RequestStatus.choices, default=RequestStatus.OPEN
+    )
+    erasure_mode = models.CharField(
+        _("wijze van wissen"), max_length=10, choices=ErasureMode.choices, blank=True
+    )
+    decision_reason = models.TextField(_("motivering"), max_length=4000, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    carried_out_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("verzoek van betrokkene")
+        verbose_name_plural = _("verzoeken van betrokkenen")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "reference"], name="privacy_request_reference"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def due_on(self) -> Any:
+        """Art. 12(3): answer within one month (extendable; the officer records why)."""
+        import datetime as dt
+
+        return self.received_on + dt.timedelta(days=30)
+
+
+class Restriction(models.Model):
+    """Art. 18: processing of a subject (its whole merge cluster) is restricted: the data are
+    kept, but the linker, the screening queue and case nomination skip the subject, and its page
+    shows the restriction. Lifted, not deleted."""
+
+    municipality = models.ForeignKey(
+        "tenants.Municipality", on_delete=models.PROTECT, related_name="+"
+    )
+    subject = models.ForeignKey(
+        "subjects.Subject", on_delete=models.CASCADE, related_name="restrictions"
+    )
+    request = models.ForeignKey(
+        DataSubjectRequest, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.CharField(_("reden"), max_length=500)
+    started_at = models.DateTimeField(default=timezone.now)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("beperking van verwerking")
+        verbose_name_plural = _("beperkingen van verwerking")
+        indexes = [models.Index(fields=["municipality", "lifted_at"], name="privacy_restr_active")]
+
+    def __str__(self) -> str:
+        return f"{self.subject_id} {self.started_at:%Y-%m-%d}"
+
+
+class Tombstone(models.Model):
+    """What is left of a destroyed signal, subject or case: no content, only what the
+    destruction list needs (type, id, dates, legal basis, the request if any)."""
+
+    municipality_id = models.BigIntegerField(db_index=True)
+    object_type = models.CharField(_("soort"), max_length=30)
+    object_uuid = models.CharField(max_length=64)
+    label = models.CharField(_("omschrijving"), max_length=100, blank=True)  # no personal data
+    created_at = models.DateTimeField(_("aangemaakt"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("afgesloten"), null=True, blank=True)
+    destroyed_at = models.DateTimeField(_("vernietigd"), default=timezone.now, db_index=True)
+    legal_basis = models.CharField(_("grondslag"), max_length=300)
+    request = models.ForeignKey(
+        DataSubjectRequest, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    derived = models.JSONField(_("afgeleide gegevens"), default=dict)  # counts per kind
+
+    class Meta:
+        verbose_name = _("vernietigingsrecord")
+        verbose_name_plural = _("vernietigingslijst")
+        ordering = ["-destroyed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.object_type} {self.object_uuid}"
