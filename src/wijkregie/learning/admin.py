@@ -10,7 +10,13 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from wijkregie.admin_site import TenantScopedAdmin, is_beheerder
-from wijkregie.learning.models import Meeting, MeetingSession
+from wijkregie.learning import benchmark_definitions as bd
+from wijkregie.learning.models import (
+    BenchmarkArea,
+    BenchmarkGroupMapping,
+    Meeting,
+    MeetingSession,
+)
 
 
 class MeetingSessionInline(admin.TabularInline):  # type: ignore[type-arg,unused-ignore]
@@ -36,3 +42,26 @@ class MeetingAdmin(TenantScopedAdmin):
     list_display = ("date", "theme", "circle")
     inlines: ClassVar[list[Any]] = [MeetingSessionInline]
     exclude: ClassVar[tuple[str, ...]] = ("municipality", "cards")
+
+
+@admin.register(BenchmarkGroupMapping)
+class BenchmarkGroupMappingAdmin(TenantScopedAdmin):
+    """Which of the municipality's categories count in which shared benchmark group."""
+
+    list_display = ("category", "group")
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "group":
+            from django import forms
+
+            return forms.ChoiceField(
+                label=db_field.verbose_name, choices=list(bd.CATEGORY_GROUPS), required=True
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+@admin.register(BenchmarkArea)
+class BenchmarkAreaAdmin(TenantScopedAdmin):
+    """The focus areas the municipality publishes benchmark figures for, with their type."""
+
+    list_display = ("focus_area", "area_type")

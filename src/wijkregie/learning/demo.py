@@ -10,8 +10,12 @@ import uuid
 
 from django.db import transaction
 
+from wijkregie.areas.models import FocusArea
 from wijkregie.learning.models import (
     AreaType,
+    BenchmarkArea,
+    BenchmarkGroupMapping,
+    BenchmarkSnapshot,
     CardStatus,
     Meeting,
     MeetingSession,
@@ -19,6 +23,7 @@ from wijkregie.learning.models import (
     PracticeCard,
     SessionKind,
 )
+from wijkregie.signals.models import Category
 from wijkregie.tenants.models import Municipality
 
 CIRCLE = "Leerkring leefbaarheid en veiligheid"
@@ -157,10 +162,44 @@ def create_demo_learning(*, municipality: Municipality) -> Meeting:
                 takeaways=takeaways,
             )
         meeting.cards.add(card)
+    create_demo_benchmark_setup(municipality=municipality)
     return meeting
 
 
+# The demo's category codes -> shared benchmark groups (benchmark_definitions.CATEGORY_GROUPS).
+DEMO_GROUPS = {
+    "overlast": "overlast",
+    "overlast-jeugd": "jeugdoverlast",
+    "criminaliteit": "criminaliteit",
+    "woonoverlast": "woonoverlast",
+    "woonfraude": "woonfraude",
+    "openbare-ruimte": "openbare-ruimte",
+    "zorgsignaal": "zorg",
+    "verzuim": "schoolverzuim",
+    "schulden": "schulden",
+}
+
+
+def create_demo_benchmark_setup(*, municipality: Municipality) -> None:
+    """Map the demo categories to the shared groups and put every focus area in the benchmark
+    (idempotent). Publishing stays a user action: `wijkregie publish-benchmarks`."""
+    for category in Category.objects.filter(municipality=municipality, code__in=DEMO_GROUPS):
+        BenchmarkGroupMapping.objects.get_or_create(
+            municipality=municipality,
+            category=category,
+            defaults={"group": DEMO_GROUPS[category.code]},
+        )
+    for area in FocusArea.objects.filter(municipality=municipality):
+        BenchmarkArea.objects.get_or_create(
+            focus_area=area,
+            defaults={"municipality": municipality, "area_type": AreaType.NAOORLOGS},
+        )
+
+
 def delete_demo_learning(municipality: Municipality) -> None:
+    BenchmarkSnapshot.objects.filter(municipality=municipality).delete()
+    BenchmarkArea.objects.filter(municipality=municipality).delete()
+    BenchmarkGroupMapping.objects.filter(municipality=municipality).delete()
     Meeting.objects.filter(municipality=municipality).delete()
     PracticeCard.objects.filter(municipality=municipality).delete()
     Participation.objects.filter(municipality=municipality).delete()

@@ -177,3 +177,103 @@ class MeetingSession(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+# --- benchmarks between municipalities (slice 2; ADR 0016, "Benchmarks") --------------------
+
+
+class BenchmarkGroupMapping(models.Model):
+    """A municipality's category counted in one shared category group of the benchmark
+    definitions (`learning.benchmark_definitions.CATEGORY_GROUPS`). A main category includes
+    its subcategories unless a subcategory has a mapping of its own."""
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="+", verbose_name=_("gemeente")
+    )
+    category = models.ForeignKey(
+        "signals.Category", on_delete=models.CASCADE, related_name="+", verbose_name=_("categorie")
+    )
+    group = models.CharField(_("gedeelde categoriegroep"), max_length=30)
+
+    class Meta:
+        verbose_name = _("koppeling aan een benchmarkgroep")
+        verbose_name_plural = _("koppelingen aan benchmarkgroepen")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "category"], name="benchmark_group_per_category"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category} → {self.group}"
+
+
+class BenchmarkArea(models.Model):
+    """A focus area that the municipality publishes benchmark figures for, with its type."""
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="+", verbose_name=_("gemeente")
+    )
+    focus_area = models.OneToOneField(
+        FocusArea, on_delete=models.CASCADE, related_name="+", verbose_name=_("focusgebied")
+    )
+    area_type = models.CharField(_("soort gebied"), max_length=20, choices=AreaType.choices)
+
+    class Meta:
+        verbose_name = _("focusgebied in de benchmark")
+        verbose_name_plural = _("focusgebieden in de benchmark")
+
+    def __str__(self) -> str:
+        return str(self.focus_area)
+
+
+class BenchmarkSnapshot(models.Model):
+    """The published aggregate figures of one municipality for one period (numbers only)."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="+", verbose_name=_("gemeente")
+    )
+    period = models.CharField(_("periode"), max_length=7)  # "2026" or "2026-Q3"
+    period_start = models.DateField(_("begin"))
+    period_end = models.DateField(_("einde"))  # exclusive
+    complete = models.BooleanField(_("periode afgelopen"), default=False)
+    threshold = models.PositiveSmallIntegerField(_("drempel kleine aantallen"))
+    published_at = models.DateTimeField(_("gepubliceerd op"), default=timezone.now)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("gepubliceerde benchmark")
+        verbose_name_plural = _("gepubliceerde benchmarks")
+        ordering = ["-period_start", "municipality_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "period"], name="benchmark_snapshot_period"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.municipality} {self.period}"
+
+
+class BenchmarkValue(models.Model):
+    """One published number: an aggregate of a focus area, never anything below it."""
+
+    snapshot = models.ForeignKey(BenchmarkSnapshot, on_delete=models.CASCADE, related_name="rows")
+    area_label = models.CharField(_("gebied"), max_length=100)
+    area_type = models.CharField(_("soort gebied"), max_length=20, choices=AreaType.choices)
+    definition = models.CharField(_("definitie"), max_length=50)
+    count = models.PositiveIntegerField(_("aantal"), null=True, blank=True)
+    value = models.FloatField(_("waarde"), null=True, blank=True)  # per 1,000 residents or score
+    suppressed = models.BooleanField(_("afgeschermd"), default=False)
+
+    class Meta:
+        verbose_name = _("benchmarkcijfer")
+        verbose_name_plural = _("benchmarkcijfers")
+        ordering = ["snapshot", "definition", "area_type", "area_label", "id"]
+        indexes = [models.Index(fields=["definition", "snapshot"], name="benchmark_value_def")]
+
+    def __str__(self) -> str:
+        return f"{self.area_label} {self.definition}"

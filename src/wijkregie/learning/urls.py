@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from wijkregie.learning import views
+from wijkregie.learning import benchmark_views, survey_views, views
 
 app_name = "learning"
 
@@ -22,4 +22,16 @@ urlpatterns = [
     path("effectmeting/", views.effect_page, name="effect"),
     path("bijeenkomsten/", views.meeting_list, name="meeting-list"),
     path("bijeenkomsten/<str:uuid>/", views.meeting_detail, name="meeting-detail"),
+]
+
+urlpatterns += [
+    path("vergelijken/", benchmark_views.benchmark_compare, name="benchmark-compare"),
+    path("vergelijken/export.csv", benchmark_views.benchmark_compare_csv, name="benchmark-csv"),
+    path("benchmarks/", benchmark_views.benchmark_publish, name="benchmark-publish"),
+    path(
+        "benchmarks/<str:uuid>/intrekken/",
+        benchmark_views.benchmark_withdraw,
+        name="benchmark-withdraw",
+    ),
+    path("enquete/", survey_views.survey_upload, name="survey-upload"),
 ]

@@ -324,8 +324,9 @@ def test_small_counts_are_suppressed_on_the_page_and_never_published(circle: Wor
     _stats(circle)
     start = timezone.localdate().replace(day=1) - dt.timedelta(days=40)
     start = start.replace(day=1)
-    make_signal(circle, owner="gemeente", category="overlast-jeugd", buurt="04", days_ago=90)
-    make_signal(circle, owner="politie", category="overlast-jeugd", buurt="01", days_ago=90)
+    # 100 days: always before the start (40 to about 92 days ago), whatever the time of day
+    make_signal(circle, owner="gemeente", category="overlast-jeugd", buurt="04", days_ago=100)
+    make_signal(circle, owner="politie", category="overlast-jeugd", buurt="01", days_ago=100)
     params = {
         "focus_area": str(circle.focus.uuid),
         "categories": ["overlast-jeugd"],
