@@ -26,6 +26,8 @@ Environment:
     BENCH_SUBJECTS       0 skips benchmarks/subjects_bench.py (attach_person against 100,000
                          stored person records against the writes alone)
     BENCH_MAP            0 skips benchmarks/map_bench.py (map clusters against their GROUP BY)
+    BENCH_CASES          cases for benchmarks/cases_bench.py (the regisseur dashboard at N cases and
+                         10 x N actions against its own SQL; default 10000; 0 skips it)
 
 Output: human-readable lines and benchmarks/out/results.json.
 """
@@ -243,6 +245,10 @@ def main() -> None:
             map_result = json.loads(completed.stdout.strip().splitlines()[-1])
             (OUT / f"map-{target.name}.json").write_text(json.dumps(map_result, indent=2) + "\n")
             report_map(target.name, map_result, log)
+    if os.environ.get("BENCH_CASES", "") != "0":
+        # The regisseur dashboard (issue 6) at 10,000 cases and 100,000 actions: its own databases.
+        log("")
+        subprocess.run([sys.executable, str(HERE / "cases_bench.py")], cwd=ROOT, check=True)  # noqa: S603
 
 
 if __name__ == "__main__":

@@ -39,7 +39,7 @@ from wijkregie.cases.models import (
 )
 from wijkregie.cases.models import Confidentiality as CaseConfidentiality
 from wijkregie.privacy.models import AccessAction
-from wijkregie.privacy.services import log_access
+from wijkregie.privacy.services import log_access, log_access_many
 from wijkregie.tenants.access import SIGNAL_WRITER_ROLES, Viewer
 from wijkregie.tenants.models import Organisation, OrganisationKind, Role
 
@@ -376,14 +376,13 @@ def is_chair(viewer: Viewer, meeting: Meeting) -> bool:
 
 
 def log_case_reads(viewer: Viewer, case_ids: list[str], *, detail: str) -> None:
-    """One AccessEvent per case whose content a list page shows (my actions, an agenda)."""
-    for case_uuid in sorted(set(case_ids)):
-        log_access(
-            viewer=viewer,
-            action=AccessAction.READ,
-            object_type="case",
-            object_id=case_uuid,
-            granted=True,
-            purpose=PURPOSE,
-            detail=detail,
-        )
+    """One AccessEvent per case whose content a list page shows (my actions, an agenda, the
+    dashboard), appended to the log's chain in one go."""
+    log_access_many(
+        viewer=viewer,
+        action=AccessAction.READ,
+        object_type="case",
+        object_ids=sorted(set(case_ids)),
+        purpose=PURPOSE,
+        detail=detail,
+    )

@@ -647,3 +647,177 @@ class MeetingDecision(AppendOnlyModel):
         verbose_name = _("besluit")
         verbose_name_plural = _("besluitenlijst")
         ordering = ["recorded_at", "id"]
+
+
+# --- closure and evaluation (slice 3, ADR 0020) -------------------------------------------
+
+
+class CaseEvaluation(AppendOnlyModel):
+    """The evaluation recorded when a case is closed through the closing page: per goal
+    whether it was reached (a snapshot, the goals' own status is set too), and the hand-over
+    to regular care. Append-only: a case reopened and closed again gets a second row; the
+    newest belongs to the current closure."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="evaluations")
+    municipality_id = models.BigIntegerField()
+    phase_change = models.OneToOneField(
+        PhaseChange, on_delete=models.CASCADE, related_name="evaluation"
+    )
+    result_code = models.CharField(max_length=20, choices=ResultCode.choices)
+    # [{"goal": uuid, "life_domain": code, "life_domain_name": name,
+    #   "outcome": bereikt|deels|niet_bereikt}, ...]
+    goal_outcomes = models.JSONField(default=list)
+    handover_organisation = models.ForeignKey(
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("overgedragen aan"),
+    )
+    handover = models.CharField(_("overdracht"), max_length=2000, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    username = models.CharField(max_length=150)
+
+    class Meta:
+        verbose_name = _("evaluatie")
+        verbose_name_plural = _("evaluaties")
+        ordering = ["at", "id"]
+
+
+# --- monitoring and escalation (slice 3, ADR 0019) ----------------------------------------
+
+
+class EscalationStepKind(models.TextChoices):
+    REMINDER = "herinnering", _("Herinnering aan de eigenaar")
+    CASE_REGISSEUR = "casusregisseur", _("Casusregisseur")
+    PROJECT_LEADER = "projectleider", _("Projectleider")
+    ADMINISTRATIVE = "bestuurlijk", _("Bestuurlijk niveau")
+
+
+class EscalationLadder(models.Model):
+    """When an overdue action is escalated, and to whom: per municipality (case_type empty)
+    or per case type. Days count from the action's due date."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    case_type = models.ForeignKey(
+        CaseType,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("casustype"),
+        help_text=_("Leeg: geldt voor elk casustype zonder eigen ladder."),
+    )
+    reminder_days = models.PositiveSmallIntegerField(
+        _("herinnering na (dagen over de streefdatum)"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+    )
+    case_regisseur_days = models.PositiveSmallIntegerField(
+        _("casusregisseur na (dagen)"),
+        default=7,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+    )
+    project_leader_days = models.PositiveSmallIntegerField(
+        _("projectleider na (dagen)"),
+        default=14,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+    )
+    administrative_days = models.PositiveSmallIntegerField(
+        _("bestuurlijk niveau na (dagen)"),
+        default=28,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+    )
+    project_leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("projectleider"),
+    )
+    administrative_contact = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("contactpersoon bestuurlijk niveau"),
+    )
+    stalled_days = models.PositiveSmallIntegerField(
+        _("casus stagneert na (dagen zonder voortgang)"),
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+    )
+
+    class Meta:
+        verbose_name = _("escalatieladder")
+        verbose_name_plural = _("escalatieladders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "case_type"], name="escalation_ladder_per_type"
+            ),
+            models.UniqueConstraint(
+                fields=["municipality"],
+                condition=models.Q(case_type=None),
+                name="escalation_ladder_default",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.case_type or _("standaard"))
+
+    def clean(self) -> None:
+        days = [
+            self.reminder_days,
+            self.case_regisseur_days,
+            self.project_leader_days,
+            self.administrative_days,
+        ]
+        if any(d is None for d in days) or days != sorted(days) or len(set(days)) != len(days):
+            raise ValidationError(
+                _(
+                    "De stappen moeten oplopen: herinnering, casusregisseur, projectleider, bestuurlijk."
+                )
+            )
+        if self.case_type is not None and self.case_type.municipality_id != self.municipality_id:
+            raise ValidationError({"case_type": _("Kies een casustype van deze gemeente.")})
+        for name in ("project_leader", "administrative_contact"):
+            user = getattr(self, name)
+            if user is not None and user.municipality_id != self.municipality_id:
+                raise ValidationError({name: _("Kies een medewerker van deze gemeente.")})
+
+
+class EscalationStep(AppendOnlyModel):
+    """One rung of the ladder reached by one overdue action (for its due date): who was
+    notified and what follows. Unique per (action, due date, step), so reruns of the job
+    never record a step twice; a new due date starts the ladder afresh."""
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="escalations")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    municipality_id = models.BigIntegerField()
+    step = models.CharField(max_length=20, choices=EscalationStepKind.choices)
+    level = models.PositiveSmallIntegerField()
+    due_date = models.DateField()
+    days_overdue = models.PositiveIntegerField()
+    at = models.DateTimeField()
+    notified = models.JSONField(default=list)
+    follow_up = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("escalatiestap")
+        verbose_name_plural = _("escalatiestappen")
+        ordering = ["at", "level", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["action", "due_date", "step"], name="escalation_step_once"
+            )
+        ]
+        indexes = [models.Index(fields=["municipality_id", "at"], name="escalation_tenant_at")]
+
+    def __str__(self) -> str:
+        return f"{self.action_id}:{self.step}"

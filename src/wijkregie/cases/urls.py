@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from wijkregie.cases import meeting_views, plan_views, views
+from wijkregie.cases import export_views, meeting_views, monitoring_views, plan_views, views
 
 app_name = "cases"
 
@@ -18,6 +18,7 @@ urlpatterns = [
     path("doorbreken/", views.break_glass_view, name="break-glass"),
     path("doorbraken/", views.break_glass_log, name="break-glass-log"),
     path("mijn-acties/", plan_views.my_actions, name="my-actions"),
+    path("regie/", monitoring_views.dashboard, name="dashboard"),
     path("acties/<str:uuid>/", plan_views.action_detail, name="action"),
     path("acties/<str:uuid>/bijwerken/", plan_views.my_action_update, name="my-action-update"),
     path("overleggen/", meeting_views.meeting_list, name="meetings"),
@@ -40,6 +41,8 @@ urlpatterns = [
     path("<str:uuid>/fase/", views.case_transition_view, name="transition"),
     path("<str:uuid>/heropenen/", views.case_reopen_view, name="reopen"),
     path("<str:uuid>/deelnemers/", views.participant_add_view, name="participant-add"),
+    path("<str:uuid>/afsluiten/", export_views.case_close_view, name="close"),
+    path("<str:uuid>/plan/pdf/", export_views.plan_pdf_view, name="plan-pdf"),
     path("<str:uuid>/plan/", plan_views.plan_detail, name="plan"),
     path("<str:uuid>/plan/doelen/", plan_views.goal_add_view, name="goal-add"),
     path("<str:uuid>/plan/doelen/<str:goal>/", plan_views.goal_status_view, name="goal-status"),

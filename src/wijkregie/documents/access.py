@@ -15,7 +15,7 @@ import uuid as uuidlib
 
 from django.http import Http404
 
-from wijkregie.documents.models import GeneratedDocument
+from wijkregie.documents.models import DocumentKind, GeneratedDocument
 from wijkregie.privacy.models import AccessAction
 from wijkregie.privacy.services import log_access
 from wijkregie.tenants.access import Viewer
@@ -57,6 +57,12 @@ def access_document(
         if may_request_documents(viewer)
         else None
     )
+    if document is not None and document.kind == DocumentKind.CASE_PLAN:
+        # A case's plan: only while the requester still takes part in the case (ADR 0020).
+        from wijkregie.cases.plan_pdf import still_participates
+
+        if not still_participates(viewer, document):
+            document = None
     if document is None:
         log_access(
             viewer=viewer,

@@ -19,6 +19,8 @@ from wijkregie.tenants.models import Municipality
 
 class DocumentKind(models.TextChoices):
     AREA_REPORT = "area_report", _("Gebiedsrapportage")
+    # The case's uuid in `area_code`, its reference in `area_name` (cases/plan_pdf.py).
+    CASE_PLAN = "case_plan", _("Plan van aanpak")
 
 
 class DocumentStatus(models.TextChoices):

@@ -198,7 +198,17 @@ class _Refused(Exception):
         self.message = message
 
 
-RENDERERS: dict[str, Any] = {DocumentKind.AREA_REPORT: _render_area_report}
+def _render_case_plan(document: GeneratedDocument, out: Any) -> int:
+    # The printable plan of action of a case (cases/plan_pdf.py, ADR 0020).
+    from wijkregie.cases.plan_pdf import render_for_document
+
+    return render_for_document(document, out, _Refused)
+
+
+RENDERERS: dict[str, Any] = {
+    DocumentKind.AREA_REPORT: _render_area_report,
+    DocumentKind.CASE_PLAN: _render_case_plan,
+}
 
 
 def document_run(*, document_uuid: str) -> GeneratedDocument | None:

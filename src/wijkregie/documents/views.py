@@ -22,7 +22,7 @@ from wijkregie.analysis.profile_selectors import access_profile_area
 from wijkregie.documents import selectors, services, tasks
 from wijkregie.documents.access import access_document, require_document_viewer
 from wijkregie.documents.forms import AreaReportForm, default_period
-from wijkregie.documents.models import DocumentStatus, GeneratedDocument
+from wijkregie.documents.models import DocumentKind, DocumentStatus, GeneratedDocument
 from wijkregie.privacy.models import AccessAction
 from wijkregie.tenants.access import Viewer, require_viewer
 
@@ -91,6 +91,8 @@ def document_list(request: HttpRequest) -> HttpResponse:
 def download_filename(document: GeneratedDocument) -> str:
     """gebiedsrapportage-<area>-<first day>-<last day>.pdf (ASCII, the period inclusive)."""
     slug = re.sub(r"[^a-z0-9]+", "-", document.area_name.lower()).strip("-") or "gebied"
+    if document.kind == DocumentKind.CASE_PLAN:
+        return f"plan-van-aanpak-{slug}.pdf"
     start = str(document.parameters.get("start", ""))
     try:
         last = dt.date.fromisoformat(str(document.parameters["end"])) - dt.timedelta(days=1)

@@ -49,3 +49,18 @@ PLAN_CHANGE_LABELS = {
 @register.filter
 def plan_change_label(value: Any) -> str:
     return str(PLAN_CHANGE_LABELS.get(str(value), value))
+
+
+@register.simple_tag
+def case_evaluation(case: Any) -> Any:
+    """The evaluation of a closed case's current closure, or None (ADR 0020)."""
+    from wijkregie.cases.closure import latest_evaluation
+
+    return latest_evaluation(case)
+
+
+@register.filter
+def goal_outcome_label(value: Any) -> str:
+    from wijkregie.cases.action_states import GOAL_STATUS_LABELS
+
+    return str(GOAL_STATUS_LABELS.get(str(value), value))
