@@ -10,7 +10,7 @@ PORT ?= 8000
 DEMO_SEED ?= 1
 DEMO_SIGNALS ?= 50000
 
-.PHONY: install demo serve test lint typecheck pytest e2e bench clean messages
+.PHONY: install demo serve test lint typecheck pytest e2e bench attacks clean messages
 
 install: $(PY_STAMP) $(NPM_STAMP) messages
 
@@ -48,8 +48,8 @@ serve: install
 	$(BIN)/wijkregie runserver $(HOST):$(PORT) --noreload
 
 lint: $(PY_STAMP)
-	$(BIN)/ruff check src e2e benchmarks conftest.py
-	$(BIN)/ruff format --check src e2e benchmarks conftest.py
+	$(BIN)/ruff check src e2e benchmarks attacks conftest.py
+	$(BIN)/ruff format --check src e2e benchmarks attacks conftest.py
 
 typecheck: $(PY_STAMP)
 	$(BIN)/mypy src
@@ -62,5 +62,13 @@ test: install lint typecheck pytest
 bench: install
 	$(BIN)/python benchmarks/run_all.py
 
+# Attacks tried on a real server with PostgreSQL (DATABASE_URL's server, default
+# 127.0.0.1:5432): concurrent resident reports, a killed process, a dump scan, API fuzzing.
+attacks: install
+	test -x .venv-attacks/bin/schemathesis || { $(PYTHON) -m venv .venv-attacks && \
+		.venv-attacks/bin/pip install --quiet -e ".[attacks]"; }
+	$(BIN)/python attacks/reports.py
+	$(BIN)/python attacks/dump_and_fuzz.py
+
 clean:
-	rm -rf $(VENV) node_modules var .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .venv-attacks node_modules var .mypy_cache .ruff_cache .pytest_cache

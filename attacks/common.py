@@ -57,6 +57,10 @@ class Target:
             RESIDENT_RATE_LIMITS="1000000/60",
             API_RATE_LIMIT="1000000/minute",
             API_RATE_LIMIT_ANONYMOUS="1000000/minute",
+            # Django's development server starts a thread per request; persistent connections
+            # would outlive their threads and exhaust PostgreSQL's max_connections. A
+            # production server has a fixed pool of workers instead.
+            DB_CONN_MAX_AGE="0",
         )
         env.update(extra)
         return env

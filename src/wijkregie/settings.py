@@ -59,12 +59,17 @@ INSTALLED_APPS = [
     "wijkregie.open311.apps.Open311Config",
     "wijkregie.analysis.apps.AnalysisConfig",
     "wijkregie.subjects.apps.SubjectsConfig",
+    "wijkregie.cases.apps.CasesConfig",
+    "wijkregie.notifications.apps.NotificationsConfig",
     "wijkregie.documents.apps.DocumentsConfig",
+    "wijkregie.learning.apps.LearningConfig",
     "wijkregie.demo.apps.DemoConfig",
     "wijkregie.api.apps.ApiConfig",
 ]
 
 MIDDLEWARE = [
+    # First: log records written while a request is handled can redact what it posted.
+    "wijkregie.privacy.logfilter.CurrentRequestMiddleware",
     "wijkregie.web.middleware.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -74,6 +79,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After auth and messages: logs out a session idle for SESSION_IDLE_TIMEOUT (ADR 0015).
+    "wijkregie.web.middleware.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Must stay last: it sees every /api response, including Django's own 404s.
     "wijkregie.api.middleware.ApiVersionMiddleware",
@@ -94,6 +101,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "wijkregie.web.context_processors.viewer",
+                "wijkregie.notifications.context_processors.unread",
             ],
         },
     }
@@ -121,7 +129,7 @@ LOGOUT_REDIRECT_URL = "web:login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "NAME": "wijkregie.tenants.passwords.DutchMinimumLengthValidator",
         "OPTIONS": {"min_length": 12},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
@@ -161,6 +169,12 @@ IMPORT_UPLOAD_MAX_BYTES = int(os.environ.get("IMPORT_UPLOAD_MAX_BYTES", str(200 
 IMPORT_STALE_SECONDS = int(os.environ.get("IMPORT_STALE_SECONDS", "300"))
 # A report (documents app) whose worker has not reported for this long may be retried.
 DOCUMENT_STALE_SECONDS = envint("DOCUMENT_STALE_SECONDS", 600)
+# Generated documents (and their files) older than this are deleted by `wijkregie purge-documents`.
+DOCUMENT_RETENTION_DAYS = envint("DOCUMENT_RETENTION_DAYS", 30)
+# `wijkregie purge` (ADR 0017): the default term of signals without a category or agreement
+# term, and of the access and audit logs (five years), unless the municipality sets its own.
+SIGNAL_RETENTION_DAYS = envint("SIGNAL_RETENTION_DAYS", 730)
+LOG_RETENTION_DAYS = envint("LOG_RETENTION_DAYS", 5 * 365 + 1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # JSON batches of 1,000 signals fit
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 WHITENOISE_USE_FINDERS = True  # serve straight from the finders; `collectstatic` is optional
@@ -169,12 +183,60 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", False)
+# Cookies only over HTTPS unless DEBUG; plain-HTTP set-ups (`make demo`) set SECURE_COOKIES=0.
+SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+CSRF_COOKIE_HTTPONLY = True  # no script reads it: forms carry the token
+CSRF_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 8 * 3600)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# HSTS on HTTPS responses unless DEBUG (Django sends it only on secure requests). Behind a TLS
+# proxy set SECURE_PROXY_SSL_HEADER=1 when the proxy sets X-Forwarded-Proto (and strips it).
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+if envbool("SECURE_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", False)
+
+# --- Staff authentication (ADR 0015) -------------------------------------------------------
+# TOTP (authenticator app) after the password, for every staff user. Only a demo or a test set-up
+# may switch the requirement off (WIJKREGIE_MFA_REQUIRED=0); users who set up an app are asked
+# for a code all the same.
+MFA_REQUIRED = envbool("WIJKREGIE_MFA_REQUIRED", True)
+MFA_ISSUER = os.environ.get("WIJKREGIE_MFA_ISSUER", "Wijkregie")
+# Key that encrypts the TOTP secrets in the database (any string; derived from SECRET_KEY when
+# empty, so changing SECRET_KEY then means setting up the apps again).
+MFA_ENCRYPTION_KEY = os.environ.get("WIJKREGIE_MFA_KEY", "")
+# Seconds between the password and the code (or setting up the app) before starting over.
+MFA_PENDING_SECONDS = envint("MFA_PENDING_SECONDS", 300)
+# Lockout: this many failed steps (password or code) within LOGIN_FAILURE_WINDOW seconds, per
+# account or per client (HMAC of the IP address), refuse further logins for LOGIN_LOCKOUT_SECONDS.
+LOGIN_FAILURE_WINDOW = envint("LOGIN_FAILURE_WINDOW", 15 * 60)
+LOGIN_MAX_FAILURES_ACCOUNT = envint("LOGIN_MAX_FAILURES_ACCOUNT", 5)
+LOGIN_MAX_FAILURES_CLIENT = envint("LOGIN_MAX_FAILURES_CLIENT", 20)
+LOGIN_LOCKOUT_SECONDS = envint("LOGIN_LOCKOUT_SECONDS", 15 * 60)
+# A session without a request for this many seconds is logged out (0: never).
+SESSION_IDLE_TIMEOUT = envint("SESSION_IDLE_TIMEOUT", 30 * 60)
+# Optional login through the municipality's OpenID Connect provider (authorization code + PKCE).
+# Users are matched to existing accounts of OIDC_MUNICIPALITY (CBS code) by OIDC_USERNAME_CLAIM
+# ("preferred_username" -> username, "email" -> e-mail address); nobody is created.
+OIDC_ISSUER = os.environ.get("OIDC_ISSUER", "").rstrip("/")
+OIDC_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID", "")
+OIDC_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET", "")
+OIDC_MUNICIPALITY = os.environ.get("OIDC_MUNICIPALITY", "")
+OIDC_USERNAME_CLAIM = os.environ.get("OIDC_USERNAME_CLAIM", "preferred_username")
+OIDC_SCOPES = os.environ.get("OIDC_SCOPES", "openid profile email")
+# The login link's text; default "Inloggen via uw gemeente-account".
+OIDC_LABEL = os.environ.get("OIDC_LABEL", "")
+# Count the provider's login as two-factor when its ID token says so (amr "mfa", "otp", "hwk",
+# "swk", "sms"), or always when OIDC_TRUST_MFA=1; otherwise the TOTP step follows.
+OIDC_TRUST_MFA = envbool("OIDC_TRUST_MFA", False)
+OIDC_TIMEOUT = envint("OIDC_TIMEOUT", 10)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -187,6 +249,12 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "wijkregie.api.problems.problem_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Per token or user, and per client (HMAC of the IP) for unauthenticated calls (ADR 0015).
+    "DEFAULT_THROTTLE_CLASSES": ["wijkregie.tenants.throttling.ApiRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "api": os.environ.get("API_RATE_LIMIT", "1200/minute"),
+        "api_anonymous": os.environ.get("API_RATE_LIMIT_ANONYMOUS", "60/minute"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Wijkregie API",
@@ -239,9 +307,46 @@ PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://localhost:8000")
 DUPLICATE_HINT_RADIUS_M = envint("DUPLICATE_HINT_RADIUS_M", 50)
 DUPLICATE_HINT_DAYS = envint("DUPLICATE_HINT_DAYS", 14)
 
+# Every handler redacts BSNs and personal fields (privacy/logfilter.py, ADR 0012); Django's
+# own console and e-mail handlers are replaced so that no record reaches an unfiltered one.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "redact_personal_data": {"()": "wijkregie.privacy.logfilter.RedactPersonalData"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_personal_data"]},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["redact_personal_data"],
+        },
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "filters": ["require_debug_false", "redact_personal_data"],
+        },
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
 }
+# Error reports (debug page, e-mails to ADMINS) hide secrets and personal data.
+DEFAULT_EXCEPTION_REPORTER_FILTER = (
+    "wijkregie.privacy.logfilter.PersonalDataExceptionReporterFilter"
+)
+DEFAULT_EXCEPTION_REPORTER = "wijkregie.privacy.logfilter.PersonalDataExceptionReporter"
+# Privacy officer's alerts: a user reading more distinct subjects than this in one day, looked
+# for over the last ACCESS_ALERT_DAYS days.
+ACCESS_ALERT_SUBJECTS_PER_DAY = envint("ACCESS_ALERT_SUBJECTS_PER_DAY", 25)
+ACCESS_ALERT_DAYS = envint("ACCESS_ALERT_DAYS", 30)

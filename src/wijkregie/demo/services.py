@@ -31,8 +31,10 @@ from wijkregie.areas.models import (
     SharingAgreement,
 )
 from wijkregie.areas.selectors import buurt_ids_at
+from wijkregie.cases.demo import create_demo_cases, delete_demo_cases
 from wijkregie.demo import catalogue as cat
 from wijkregie.demo import generator, index_demo
+from wijkregie.learning.demo import create_demo_learning, delete_demo_learning
 from wijkregie.lib import geo
 from wijkregie.privacy.models import AuditEvent
 from wijkregie.privacy.services import audit
@@ -239,7 +241,9 @@ def _create_addresses(geography: generator.Geography, cbs_code: str) -> int:
 
 
 def _delete_tenant(municipality: Municipality, chunk: int = 5_000) -> None:
+    delete_demo_cases(municipality)
     delete_demo_subjects(municipality)
+    delete_demo_learning(municipality)
     # Signals in chunks, so that memory stays bounded; their status history goes with them.
     signals = Signal.objects.filter(municipality=municipality)
     while True:
@@ -701,6 +705,8 @@ def generate_demo(
         other_plan, other, batch_size=batch_size, progress=None, label=cat.OTHER_NAME
     )
     create_demo_subjects(municipality=tenant.municipality, seed=seed)
+    create_demo_learning(municipality=tenant.municipality)
+    create_demo_cases(municipality=tenant.municipality, seed=seed)
     _analyze()
     audit(
         actor=None,

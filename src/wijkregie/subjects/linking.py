@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from wijkregie.privacy import restrictions
 from wijkregie.privacy.pseudonyms import municipality_key
 from wijkregie.subjects.access import cluster_ids, root_of
 from wijkregie.subjects.linker import api as linker
@@ -166,6 +167,8 @@ def match_record(record: PersonRecord) -> Match:
         cluster = cluster_ids(person)
         if forbidden.intersection(cluster):
             continue  # staff decided this record is not this person
+        if restrictions.any_restricted(cluster):
+            continue  # processing of the person is restricted (AVG art. 18, ADR 0017)
         members = list(PersonRecord.objects.filter(person_id__in=cluster))
         # Records already compared as candidates need no second comparison.
         unseen = [r for r in members if str(r.uuid) not in compared]

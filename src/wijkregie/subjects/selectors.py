@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from wijkregie.areas.models import SharingAgreement, SharingPurpose
+from wijkregie.privacy import restrictions
 from wijkregie.signals.access import reader_organisation_ids, visible_signals_q
 from wijkregie.signals.models import Confidentiality, Signal
 from wijkregie.subjects.access import (
@@ -334,6 +335,9 @@ def screening_queue(*, viewer: Viewer) -> list[ScreeningEntry]:
     signals: dict[int, dict[int, tuple[str, str, dt.datetime]]] = defaultdict(dict)
     for subject_id, signal_id, domain, organisation, observed in rows:
         signals[root_id(subject_id)][signal_id] = (domain, organisation, observed)
+    # Subjects whose processing is restricted (AVG art. 18) are never queued (ADR 0017).
+    for pk in restrictions.restricted_ids(viewer.municipality_id):
+        signals.pop(pk, None)
     entries = []
     roots = Subject.objects.in_bulk(list(signals))
     for pk, found in signals.items():

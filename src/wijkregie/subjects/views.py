@@ -18,11 +18,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
+from wijkregie.privacy import restrictions
 from wijkregie.signals.access import access_signal
 from wijkregie.subjects import selectors, services
 from wijkregie.subjects.access import (
     access_proposal,
     access_subject,
+    cluster_ids,
     may_merge,
     may_review_links,
     may_screen,
@@ -115,6 +117,8 @@ def subject_detail(request: HttpRequest, uuid: str) -> HttpResponse:
         "member_form": MemberForm(),
         "unmerge_form": ReasonForm(),
         "screening_entry": entry,
+        # AVG art. 18 (ADR 0017): the page says that processing is restricted.
+        "restricted": restrictions.any_restricted(cluster_ids(page.subject)),
         "screening_form": ReasonForm(),
         "openings": selectors.screening_openings(viewer=viewer, subject=page.subject)
         if may_screen(viewer)

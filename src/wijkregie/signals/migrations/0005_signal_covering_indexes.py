@@ -5,25 +5,48 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('areas', '0002_initial'),
-        ('signals', '0004_signal_tally'),
-        ('tenants', '0002_organisation_tokens'),
+        ("areas", "0002_initial"),
+        ("signals", "0004_signal_tally"),
+        ("tenants", "0002_organisation_tokens"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='signal',
-            name='signal_tenant_time',
+            model_name="signal",
+            name="signal_tenant_time",
         ),
         migrations.AddIndex(
-            model_name='signal',
-            index=models.Index(fields=['municipality', '-observed_at', '-id'], include=('neighbourhood', 'owner_organisation', 'category', 'life_domain', 'confidentiality', 'source_channel', 'status'), name='signal_tenant_time'),
+            model_name="signal",
+            index=models.Index(
+                fields=["municipality", "-observed_at", "-id"],
+                include=(
+                    "neighbourhood",
+                    "owner_organisation",
+                    "category",
+                    "life_domain",
+                    "confidentiality",
+                    "source_channel",
+                    "status",
+                ),
+                name="signal_tenant_time",
+            ),
         ),
         migrations.AddIndex(
-            model_name='signal',
-            index=models.Index(fields=['neighbourhood', 'observed_at'], include=('municipality', 'owner_organisation', 'category', 'life_domain', 'confidentiality', 'source_channel', 'status'), name='signal_buurt_time'),
+            model_name="signal",
+            index=models.Index(
+                fields=["neighbourhood", "observed_at"],
+                include=(
+                    "municipality",
+                    "owner_organisation",
+                    "category",
+                    "life_domain",
+                    "confidentiality",
+                    "source_channel",
+                    "status",
+                ),
+                name="signal_buurt_time",
+            ),
         ),
     ]
