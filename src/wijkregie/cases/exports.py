@@ -28,6 +28,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404
+from django.utils import timezone
 
 from wijkregie.cases.access import CaseAccess, access_case, parse_uuid
 from wijkregie.cases.closure import latest_evaluation
@@ -199,9 +200,9 @@ def zgw_case(case: Case) -> dict[str, Any]:
         "identificatie": case.reference[:IDENTIFICATIE_MAX],
         "omschrijving": title[:OMSCHRIJVING_MAX],
         "zaaktype": urn(case, "zaaktype", case.case_type.code),
-        "registratiedatum": _date(case.created_at.date()),
-        "startdatum": _date(history[0].at.date() if history else case.created_at.date()),
-        "einddatum": _date(case.closed_at.date() if case.closed_at else None),
+        "registratiedatum": _date(timezone.localdate(case.created_at)),
+        "startdatum": _date(timezone.localdate(history[0].at if history else case.created_at)),
+        "einddatum": _date(timezone.localdate(case.closed_at) if case.closed_at else None),
         "einddatumGepland": _date(case.phase_due),
         "vertrouwelijkheidaanduiding": VERTROUWELIJKHEID.get(
             Confidentiality(case.confidentiality), "vertrouwelijk"

@@ -511,7 +511,7 @@ def erase(*, viewer: Viewer, request: DataSubjectRequest) -> ErasureResult:
                 code,
                 registered,
                 updated,
-                now.date(),
+                timezone.localdate(now),
                 basis,
             )
             for pk, uuid, code, registered, updated in Signal.objects.filter(
@@ -552,7 +552,7 @@ def erase(*, viewer: Viewer, request: DataSubjectRequest) -> ErasureResult:
                     f"{s.pseudonym} ({s.kind})",
                     s.created_at,
                     None,
-                    now.date(),
+                    timezone.localdate(now),
                     basis,
                 )
                 for s in cluster

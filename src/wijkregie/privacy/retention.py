@@ -35,6 +35,7 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import connection, models, transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from wijkregie.areas.models import SharingAgreement
 from wijkregie.cases.models import Case, CaseSignal, CaseSubject, Screening
@@ -214,7 +215,7 @@ def _case_due(case: Case) -> dt.date | None:
     if case.retain_until is not None:
         return case.retain_until
     years = case.case_type.retention_years
-    closed = case.closed_at.date()
+    closed = timezone.localdate(case.closed_at)
     try:
         return closed.replace(year=closed.year + years)
     except ValueError:  # 29 February
@@ -286,7 +287,7 @@ def _plan_signals(
                 book.codes.get(category_id, ""),
                 registered,
                 updated,
-                due.date(),
+                timezone.localdate(due),
                 term.legal_basis,
             )
         )
@@ -385,7 +386,7 @@ def _doomed_subject(subject: Subject) -> Doomed:
         f"{subject.pseudonym} ({subject.kind})",
         subject.created_at,
         None,
-        subject.created_at.date(),
+        timezone.localdate(subject.created_at),
         "Geen gegevens meer over de betrokkene: alle signalen en casussen zijn vernietigd",
     )
 
@@ -433,7 +434,7 @@ def plan_purge(*, now: dt.datetime, municipality_id: int | None = None) -> Purge
         if municipality_id is not None
         else list(Municipality.objects.values_list("pk", flat=True))
     )
-    today = now.date()
+    today = timezone.localdate(now)
     for mid in municipalities:
         cases = _plan_cases(mid, today)
         gone_cases = {c.pk for c in cases}
@@ -689,7 +690,7 @@ def purge(
                 municipality_id=mid,
                 action="retention_purge",
                 object_type="privacy.tombstone",
-                object_id=now.date().isoformat(),
+                object_id=timezone.localdate(now).isoformat(),
                 changes={"cases": len(cases), "signals": len(signals), "subjects": len(subjects)},
             )
     for trim in plan.logs:

@@ -348,3 +348,14 @@ def test_render_plan_is_deterministic(pw: PlanWorld) -> None:
         "Jongerenwerk Demodam",
         "Politie basisteam Demodam",
     ]
+
+
+def test_zgw_dates_are_local_dates_not_utc_dates(pw: PlanWorld) -> None:
+    # 23:30 UTC on 10 March is 00:30 on 11 March in Amsterdam: the register, the CSV list
+    # and the export must all say 11 March, the date the regisseur saw on the clock.
+    _close(pw)
+    late = dt.datetime(2026, 3, 10, 23, 30, tzinfo=dt.UTC)
+    Case.objects.filter(pk=pw.case.pk).update(created_at=late, closed_at=late)
+    body = client_for(pw.world, "regisseur").get(f"/api/v1/cases/{pw.case.uuid}/zgw").json()
+    assert body["zaak"]["registratiedatum"] == "2026-03-11"
+    assert body["zaak"]["einddatum"] == "2026-03-11"
