@@ -1,11 +1,14 @@
 """Residents' reports under attack, against a real server on PostgreSQL.
 
-1. Concurrency: 50 clients post Open311 service requests for 60 seconds. Every request
-   answered 201 must be stored exactly once (by its tracking code and its unique
-   description), and nothing else may be stored; p50/p95 of the 201 answers.
+1. Concurrency: 50 clients post Open311 service requests for 60 seconds, each with its own
+   Idempotency-Key; a request whose connection is lost is sent again with the same key, and
+   every tenth is sent twice at the same moment. Every request must end answered 201 and
+   stored exactly once (by its tracking code and its unique description), nothing else may
+   be stored, and both copies of a doubled request get the same tracking code; p50/p95.
 2. A killed process: 20 clients post while the server is killed with SIGKILL mid-run, then
-   restarted. No partial rows: every signal posted has its report and its audit entry (and
-   no audit entry lacks its signal), the
+   restarted, and every request left without an answer is sent again with its key: each is
+   then stored exactly once (none lost, none twice). No partial rows: every signal posted
+   has its report and its audit entry (and no audit entry lacks its signal), the
    hash-chained logs verify, the monthly tallies agree with the signals.
 3. Logs: the server's output during both runs holds none of the personal data posted (a
    valid-looking BSN, a name, an e-mail address) and no 11-proof nine-digit number.
@@ -24,6 +27,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import uuid
 from dataclasses import dataclass, field
 
 from common import (
@@ -60,7 +64,102 @@ class Outcome:
     latencies: list[float] = field(default_factory=list)
     statuses: dict[int, int] = field(default_factory=dict)
     failures: int = 0  # connection errors (a killed server)
+    replayed: int = 0  # answers marked Idempotent-Replayed: a retry found its first report
+    pairs: int = 0  # the same request sent twice at the same moment
+    pairs_split: int = 0  # ... and answered with two different tracking codes
+    # Requests that got no answer at all, kept with their key to be sent again later.
+    pending: dict[str, tuple[str, bytes]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def send(port: int, key: str, body: bytes) -> tuple[int, object, bool]:
+    """One POST with an Idempotency-Key; raises OSError when no answer arrives."""
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/open311/v2/requests.json",
+        data=body,
+        headers={"Idempotency-Key": key},
+    )
+    try:
+        # The URL is always http://127.0.0.1 (built above), never a caller's scheme.
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+            replayed = response.headers.get("Idempotent-Replayed") == "true"
+            return response.status, json.loads(response.read()), replayed
+    except urllib.error.HTTPError as exc:
+        return exc.code, None, False
+    except urllib.error.URLError as exc:
+        raise OSError(str(exc.reason)) from None
+
+
+def record(
+    outcome: Outcome, description: str, answer: tuple[int, object, bool], elapsed: float
+) -> str | None:
+    status, payload, replayed = answer
+    with outcome.lock:
+        outcome.pending.pop(description, None)
+        outcome.statuses[status] = outcome.statuses.get(status, 0) + 1
+        outcome.replayed += replayed
+        if status == 201 and isinstance(payload, list) and payload:
+            code = str(payload[0]["service_request_id"]).replace("-", "")
+            outcome.created[description] = code
+            outcome.latencies.append(elapsed)
+            return code
+    return None
+
+
+def send_with_retries(
+    port: int, description: str, key: str, body: bytes, outcome: Outcome, attempts: int = 3
+) -> None:
+    """Send, and on a lost connection send the very same request (same key) again, the way a
+    careful client does; what still has no answer stays pending for `retry_pending`."""
+    for _ in range(attempts):
+        started = time.perf_counter()
+        try:
+            answer = send(port, key, body)
+        except (ConnectionError, TimeoutError, OSError):
+            with outcome.lock:
+                outcome.failures += 1
+                outcome.pending[description] = (key, body)
+            time.sleep(0.2)
+            continue
+        record(outcome, description, answer, (time.perf_counter() - started) * 1000)
+        return
+
+
+def send_twice_at_once(
+    port: int, description: str, key: str, body: bytes, outcome: Outcome
+) -> None:
+    """Two copies of one request released together: one report, one tracking code."""
+    barrier = threading.Barrier(2)
+    codes: list[str | None] = []
+
+    def one() -> None:
+        barrier.wait()
+        started = time.perf_counter()
+        try:
+            answer = send(port, key, body)
+        except (ConnectionError, TimeoutError, OSError):
+            with outcome.lock:
+                outcome.failures += 1
+                outcome.pending[description] = (key, body)
+            return
+        codes.append(record(outcome, description, answer, (time.perf_counter() - started) * 1000))
+
+    twins = [threading.Thread(target=one) for _ in range(2)]
+    for twin in twins:
+        twin.start()
+    for twin in twins:
+        twin.join()
+    with outcome.lock:
+        outcome.pairs += 1
+        outcome.pairs_split += len(set(codes)) > 1
+
+
+def retry_pending(port: int, outcome: Outcome) -> int:
+    """Send every request that never got an answer once more, with its own key."""
+    waiting = list(outcome.pending.items())
+    for description, (key, body) in waiting:
+        send_with_retries(port, description, key, body, outcome)
+    return len(waiting)
 
 
 def post_reports(
@@ -72,7 +171,6 @@ def post_reports(
     outcome: Outcome,
     tag: str,
 ) -> None:
-    url = f"http://127.0.0.1:{port}/open311/v2/requests.json"
     i = 0
     while time.monotonic() < stop:
         i += 1
@@ -90,25 +188,11 @@ def post_reports(
                 "description": description,
             }
         ).encode()
-        started = time.perf_counter()
-        try:
-            with urllib.request.urlopen(url, data=body, timeout=30) as response:
-                status = response.status
-                payload = json.loads(response.read())
-        except urllib.error.HTTPError as exc:
-            status, payload = exc.code, None
-        except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
-            with outcome.lock:
-                outcome.failures += 1
-            time.sleep(0.2)
-            continue
-        elapsed = (time.perf_counter() - started) * 1000
-        with outcome.lock:
-            outcome.statuses[status] = outcome.statuses.get(status, 0) + 1
-            if status == 201 and payload:
-                code = str(payload[0]["service_request_id"]).replace("-", "")
-                outcome.created[description] = code
-                outcome.latencies.append(elapsed)
+        key = str(uuid.uuid4())
+        if i % 10 == 0:
+            send_twice_at_once(port, description, key, body, outcome)
+        else:
+            send_with_retries(port, description, key, body, outcome)
 
 
 def run_clients(
@@ -151,6 +235,7 @@ def check_stored(database: str, tag: str, outcome: Outcome) -> dict[str, int]:
     twice = [d for d, codes in by_description.items() if len(codes) > 1]
     unanswered = [d for d in by_description if d not in outcome.created]
     return {
+        "still_without_answer": len(outcome.pending),
         "answered_201": len(outcome.created),
         "stored": len(rows),
         "missing": len(missing),
@@ -210,10 +295,15 @@ def main() -> None:
     with server(target, PORT, server_log):
         service = public_service(PORT)
         outcome = run_clients(PORT, service, points, args.clients, args.seconds, "CONC")
+        retried = retry_pending(PORT, outcome)
     result["concurrency"] = {
         **check_stored(target.name, "CONC", outcome),
         "statuses": outcome.statuses,
         "connection_errors": outcome.failures,
+        "retried_after_the_run": retried,
+        "replayed": outcome.replayed,
+        "same_request_twice_at_once": outcome.pairs,
+        "twice_at_once_split": outcome.pairs_split,
         "p50_ms": round(percentile(outcome.latencies, 0.5), 1),
         "p95_ms": round(percentile(outcome.latencies, 0.95), 1),
         "per_second": round(len(outcome.created) / args.seconds, 1),
@@ -238,10 +328,14 @@ def main() -> None:
         for thread in threads:
             thread.join()
     with server(target, PORT, server_log):
+        # Every request the kill left without an answer is sent again with its own key.
+        kill_retried = retry_pending(PORT, kill_outcome)
         after = run_clients(PORT, service, points, 5, 3, "AFTER")
     result["kill"] = {
         **check_stored(target.name, "KILL", kill_outcome),
         "connection_errors": kill_outcome.failures,
+        "retried_after_restart": kill_retried,
+        "replayed": kill_outcome.replayed,
         **partial_rows(target.name, "KILL"),
         "verify_logs_exit": wijkregie(target, "verify-logs").returncode,
         "check_tallies_exit": wijkregie(target, "check-tallies").returncode,
@@ -256,9 +350,14 @@ def main() -> None:
     failed = bool(
         concurrency["missing"]
         or concurrency["stored_twice"]
+        or concurrency["stored_without_201"]
+        or concurrency["still_without_answer"]
+        or concurrency["twice_at_once_split"]
         or any(int(code) >= 500 for code in concurrency["statuses"])
         or kill["missing"]
         or kill["stored_twice"]
+        or kill["stored_without_201"]
+        or kill["still_without_answer"]
         or any(kill[k] for k in PARTS)
         or logs["personal_strings"]
         or logs["elf_proof_numbers"]

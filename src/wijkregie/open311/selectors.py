@@ -82,3 +82,8 @@ def only_municipality() -> Municipality | None:
 
 def municipality_by_code(code: str) -> Municipality | None:
     return Municipality.objects.filter(cbs_code=code.upper()).first()
+
+
+def report_for_idempotency(*, municipality: Municipality, key: str) -> ResidentReport | None:
+    """The report an earlier request with this (hashed) Idempotency-Key created, if any."""
+    return ResidentReport.objects.filter(municipality=municipality, idempotency_key=key).first()

@@ -10,6 +10,10 @@ Decisions where the specification leaves room:
 - Requests are listed without description, address or photo, at the centre of their 100 m
   cell, so that the public list holds no personal data.
 - Errors are always an Open311 error array: [{"code": <HTTP status>, "description": "..."}].
+- POST accepts an `Idempotency-Key` header (draft-ietf-httpapi-idempotency-key-header): a
+  retry with the same key and the same fields gets the first answer again (201, with
+  `Idempotent-Replayed: true`) and no second report; the same key with other fields is 422.
+  Keys stay bound to their report for as long as the report is kept.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from functools import wraps
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.urls import reverse
 from django.utils import timezone
@@ -33,8 +38,10 @@ from wijkregie.open311 import selectors
 from wijkregie.residents import codes
 from wijkregie.residents.models import ReportChannel, ResidentReport
 from wijkregie.residents.services import (
+    Idempotency,
     ReportInput,
     client_key,
+    idempotency_for,
     rate_limit_retry_after,
     resident_report_create,
 )
@@ -366,9 +373,68 @@ def _location(params: dict[str, str], errors: list[str]) -> LocationInput:
     return LocationInput()
 
 
+IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,255}")
+
+
+def _idempotency(request: HttpRequest, params: dict[str, str]) -> Idempotency | None:
+    raw = request.headers.get("Idempotency-Key")
+    if raw is None:
+        return None
+    raw = raw.strip()
+    if len(raw) >= 2 and raw[0] == raw[-1] == '"':  # the draft's structured-field string
+        raw = raw[1:-1]
+    if not IDEMPOTENCY_KEY.fullmatch(raw):
+        raise Open311Error(
+            400,
+            "Idempotency-Key moet 1 tot 255 zichtbare ASCII-tekens zijn, bijvoorbeeld een UUID.",
+        )
+    return idempotency_for(raw, params)
+
+
+def _created(report: ResidentReport, params: dict[str, str]) -> JsonResponse:
+    notice = "Bewaar de service_request_id: daarmee volgt u de status."
+    if params.get("media_url"):
+        notice += " media_url wordt niet opgehaald; stuur een foto via het meldformulier."
+    return JsonResponse(
+        [
+            {
+                "service_request_id": codes.grouped(report.tracking_code),
+                "service_notice": notice,
+                "account_id": None,
+            }
+        ],
+        status=201,
+        safe=False,
+    )
+
+
+def _replay(
+    municipality: Municipality, idempotency: Idempotency, params: dict[str, str]
+) -> JsonResponse | None:
+    """The first answer again for a retried request, or None when the key is new."""
+    report = selectors.report_for_idempotency(municipality=municipality, key=idempotency.key)
+    if report is None:
+        return None
+    if report.request_digest != idempotency.digest:
+        raise Open311Error(
+            422,
+            "Deze Idempotency-Key is al gebruikt voor een andere melding. "
+            "Gebruik voor elke nieuwe melding een nieuwe sleutel.",
+        )
+    response = _created(report, params)
+    response["Idempotent-Replayed"] = "true"
+    return response
+
+
 def _post_request(request: HttpRequest) -> HttpResponse:
     params = _post_params(request)
     municipality = _jurisdiction(params)
+    idempotency = _idempotency(request, params)
+    if idempotency is not None:
+        # A retry is answered before the rate limit: it adds nothing.
+        replay = _replay(municipality, idempotency, params)
+        if replay is not None:
+            return replay
     key = client_key(client_ip(request))
     retry_after = rate_limit_retry_after(key=key)
     if retry_after is not None:
@@ -397,7 +463,11 @@ def _post_request(request: HttpRequest) -> HttpResponse:
     )
     try:
         report = resident_report_create(
-            municipality=municipality, data=data, channel=ReportChannel.OPEN311, key=key
+            municipality=municipality,
+            data=data,
+            channel=ReportChannel.OPEN311,
+            key=key,
+            idempotency=idempotency,
         )
     except ValidationError as exc:
         descriptions: list[str] = []
@@ -405,17 +475,10 @@ def _post_request(request: HttpRequest) -> HttpResponse:
             name = PARAM_NAMES.get(field, field)
             descriptions.extend(f"{name}: {m}" for m in messages)
         raise Open311Error(400, *descriptions) from None
-    notice = "Bewaar de service_request_id: daarmee volgt u de status."
-    if params.get("media_url"):
-        notice += " media_url wordt niet opgehaald; stuur een foto via het meldformulier."
-    return JsonResponse(
-        [
-            {
-                "service_request_id": codes.grouped(report.tracking_code),
-                "service_notice": notice,
-                "account_id": None,
-            }
-        ],
-        status=201,
-        safe=False,
-    )
+    except IntegrityError:
+        # The same key arrived twice at once and the other request committed first.
+        replay = _replay(municipality, idempotency, params) if idempotency else None
+        if replay is None:
+            raise
+        return replay
+    return _created(report, params)

@@ -32,6 +32,11 @@ class ResidentReport(models.Model):
     channel = models.CharField(max_length=10, choices=ReportChannel.choices)
     email = models.EmailField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # A client's Idempotency-Key (Open311), as a keyed HMAC, and a digest of the request it
+    # came with: a retry with the same key and request gets the same report back, never a
+    # second one. Empty for reports sent without a key (the web form has its own guard).
+    idempotency_key = models.CharField(max_length=64, blank=True, default="", editable=False)
+    request_digest = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     class Meta:
         verbose_name = _("bewonersmelding")
@@ -39,6 +44,13 @@ class ResidentReport(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["municipality", "-created_at"], name="resident_tenant_time")
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="resident_report_idempotency_key",
+            )
         ]
 
     def __str__(self) -> str:

@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import hmac
 import io
+import json
 import math
 import secrets
 from dataclasses import dataclass
@@ -64,6 +65,22 @@ def client_key(ip: str) -> str:
     """Keyed HMAC of a client address: the same for the same address, never the address."""
     key = settings.PSEUDONYM_KEY.encode()
     return hmac.new(key, b"resident-rate-limit:" + ip.encode(), hashlib.sha256).hexdigest()
+
+
+@dataclass(frozen=True)
+class Idempotency:
+    """A client's Idempotency-Key (keyed HMAC, never the raw value) and its request's digest."""
+
+    key: str
+    digest: str
+
+
+def idempotency_for(raw_key: str, request_fields: dict[str, str]) -> Idempotency:
+    """Hash a client's idempotency key and the fields it sent, for `resident_report_create`."""
+    secret = settings.PSEUDONYM_KEY.encode()
+    key = hmac.new(secret, b"resident-idempotency:" + raw_key.encode(), hashlib.sha256)
+    canonical = json.dumps(request_fields, sort_keys=True, ensure_ascii=False)
+    return Idempotency(key.hexdigest(), hashlib.sha256(canonical.encode()).hexdigest())
 
 
 def rate_limits() -> list[tuple[int, int]]:
@@ -248,11 +265,14 @@ def resident_report_create(
     channel: str,
     key: str,
     photo_token: str = "",
+    idempotency: Idempotency | None = None,
 ) -> ResidentReport:
     """Register a resident's report as a signal with a tracking code. Raises ValidationError.
 
     `key` is the client key for rate limiting (the caller checked the limit); the submission
     is counted in the same transaction as the report, so a failed report is not counted.
+    With `idempotency`, a concurrent request with the same key fails on the unique constraint
+    (IntegrityError) and this transaction's rows stay the only ones: the caller replays.
     """
     errors, category, resolved = check_report(municipality, data)
     if errors or category is None or resolved is None:
@@ -296,8 +316,10 @@ def resident_report_create(
         channel=channel,
         email=data.email.strip(),
         created_at=now,
+        idempotency_key=idempotency.key if idempotency else "",
+        request_digest=idempotency.digest if idempotency else "",
     )
-    report.full_clean()
+    report.full_clean(validate_constraints=False)
     report.save()
     if photo_token:
         pending = PendingPhoto.objects.filter(token=photo_token).first()

@@ -350,3 +350,90 @@ def test_parse_address_string(text: str, expected: object) -> None:
     from wijkregie.open311.views import parse_address_string
 
     assert parse_address_string(text) == expected
+
+
+# --- Idempotency-Key: a retried POST never makes a second report ---------------------------
+
+KEY = "5f0c8a4e-8d7b-4c1e-9a51-0e0d6f3b2a11"
+
+
+def test_retry_with_the_same_key_gets_the_first_answer_and_no_second_report(
+    client: Client, world: World
+) -> None:
+    first = post(client, valid(), HTTP_IDEMPOTENCY_KEY=KEY)
+    assert first.status_code == 201, first.content
+    assert "Idempotent-Replayed" not in first
+    for as_json in (False, True):  # the same fields, sent either way, are the same request
+        again = post(client, valid(), as_json=as_json, HTTP_IDEMPOTENCY_KEY=f'"{KEY}"')
+        assert again.status_code == 201, again.content
+        assert again["Idempotent-Replayed"] == "true"
+        assert again.json() == first.json()
+    report = ResidentReport.objects.get()
+    assert first.json()[0]["service_request_id"] == codes.grouped(report.tracking_code)
+    # The key is kept only as a keyed hash.
+    assert report.idempotency_key and KEY not in report.idempotency_key
+    # Another key is another report.
+    other = post(client, valid(), HTTP_IDEMPOTENCY_KEY=KEY + "-2")
+    assert other.status_code == 201 and "Idempotent-Replayed" not in other
+    assert ResidentReport.objects.count() == 2
+
+
+def test_replays_do_not_count_against_the_rate_limit(client: Client, world: World) -> None:
+    for i in range(5):
+        assert (
+            post(client, valid(description=f"M{i}"), HTTP_IDEMPOTENCY_KEY=f"k{i}").status_code
+            == 201
+        )
+    assert_error(post(client, valid(description="M5"), HTTP_IDEMPOTENCY_KEY="k5"), 429)
+    again = post(client, valid(description="M4"), HTTP_IDEMPOTENCY_KEY="k4")
+    assert again.status_code == 201 and again["Idempotent-Replayed"] == "true"
+    assert ResidentReport.objects.count() == 5
+
+
+def test_same_key_with_other_fields_is_422_and_stores_nothing(client: Client, world: World) -> None:
+    assert post(client, valid(), HTTP_IDEMPOTENCY_KEY=KEY).status_code == 201
+    body = assert_error(
+        post(client, valid(description="Iets anders"), HTTP_IDEMPOTENCY_KEY=KEY), 422
+    )
+    assert "al gebruikt voor een andere melding" in body[0]["description"]
+    assert ResidentReport.objects.count() == 1
+
+
+@pytest.mark.parametrize("bad", ["", "met spatie", "x" * 256, "sleutel\u00e9"])
+def test_malformed_key_is_400_and_stores_nothing(client: Client, world: World, bad: str) -> None:
+    body = assert_error(post(client, valid(), HTTP_IDEMPOTENCY_KEY=bad), 400)
+    assert "Idempotency-Key" in body[0]["description"]
+    assert not ResidentReport.objects.exists()
+
+
+def test_a_failed_request_does_not_use_up_its_key(client: Client, world: World) -> None:
+    assert_error(post(client, valid(service_code=""), HTTP_IDEMPOTENCY_KEY=KEY), 400)
+    response = post(client, valid(), HTTP_IDEMPOTENCY_KEY=KEY)
+    assert response.status_code == 201 and "Idempotent-Replayed" not in response
+
+
+def test_the_same_key_at_the_same_moment_makes_one_report(
+    client: Client, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Two requests with one key both look before either has stored: the second one's insert
+    # meets the unique constraint, rolls back whole and answers with the first one's report.
+    from wijkregie.open311 import selectors as open311_selectors
+    from wijkregie.residents.models import SubmissionEvent
+    from wijkregie.signals.models import Signal
+
+    first = post(client, valid(), HTTP_IDEMPOTENCY_KEY=KEY)
+    real = open311_selectors.report_for_idempotency
+    calls: list[int] = []
+
+    def before_the_other_committed(**kwargs: Any) -> Any:
+        calls.append(1)
+        return None if len(calls) == 1 else real(**kwargs)
+
+    monkeypatch.setattr(open311_selectors, "report_for_idempotency", before_the_other_committed)
+    again = post(client, valid(), HTTP_IDEMPOTENCY_KEY=KEY)
+    assert len(calls) == 2
+    assert again.status_code == 201 and again["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json()
+    assert ResidentReport.objects.count() == 1
+    assert Signal.objects.filter(source_channel=SourceChannel.RESIDENT).count() == 1
+    assert SubmissionEvent.objects.count() == 1

@@ -253,6 +253,17 @@ def test_honeypot_pretends_success_and_stores_nothing(client: Client, world: Wor
     assert client.get(f"/melden/GM9999/status/{code}/").status_code == 404
 
 
+def test_submitting_the_summary_twice_stores_one_report(client: Client, world: World) -> None:
+    # A double click, or the browser resending the form after a lost answer.
+    walk_to_review(client)
+    first = submit(client)
+    assert first.status_code == 302 and first["Location"].endswith("/bedankt/")
+    again = submit(client)
+    assert again.status_code == 302 and "/bedankt/" not in again["Location"]
+    assert ResidentReport.objects.count() == 1
+    assert Signal.objects.filter(source_channel=SourceChannel.RESIDENT).count() == 1
+
+
 def test_change_link_returns_to_review(client: Client, world: World) -> None:
     walk_to_review(client)
     response = client.post(step_url("omschrijving"), {"description": "Andere tekst"})
