@@ -55,6 +55,7 @@ urlpatterns = [
         cases_api.CaseTransitionView.as_view(),
         name="case-transition",
     ),
+    path("cases/<str:uuid>/close", cases_api.CaseCloseView.as_view(), name="case-close"),
     path("cases/<str:uuid>/zgw", export_api.ZgwCaseView.as_view(), name="case-zgw"),
     path("cases/<str:uuid>/plan-pdf", export_api.PlanPdfCreateView.as_view(), name="case-plan-pdf"),
     path(

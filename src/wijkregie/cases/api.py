@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -17,7 +18,7 @@ from wijkregie.api.fields import StrictCharField
 from wijkregie.api.schema import problem_responses
 from wijkregie.api.validation import merge_errors, parse_leniently
 from wijkregie.api.views import ApiView
-from wijkregie.cases import selectors, services, states
+from wijkregie.cases import closure, selectors, services, states
 from wijkregie.cases.access import (
     CaseAccess,
     access_case,
@@ -220,7 +221,7 @@ class TransitionSerializer(serializers.Serializer):
         allow_blank=True,
         default="",
         max_length=services.TEXT_MAX,
-        help_text="Required when closing",
+        help_text="Not used: close with POST /cases/{uuid}/close",
     )
 
 
@@ -229,8 +230,8 @@ class CaseTransitionView(ApiView):
         request=TransitionSerializer,
         responses={200: CaseDetailSerializer, **problem_responses(400, 401, 404, 415)},
         operation_id="case_transition",
-        summary="Move a case to another phase (casusregisseur); closing needs a result, "
-        "reopening the right and a reason",
+        summary="Move a case to another phase (casusregisseur); reopening needs the right and "
+        "a reason. Closing is POST /cases/{uuid}/close, with the evaluation",
     )
     def post(self, request: Request, uuid: str) -> Response:
         viewer = api_viewer(request)
@@ -257,6 +258,100 @@ class CaseTransitionView(ApiView):
             result_code=values["result_code"],
             result=values["result"],
         )
+        access.case.refresh_from_db()
+        return Response(_detail(viewer, access))
+
+
+class GoalOutcomeSerializer(serializers.Serializer):
+    goal = serializers.UUIDField(help_text="A goal of the case's plan")
+    outcome = serializers.ChoiceField(choices=list(closure.OUTCOMES))
+
+
+class CloseSerializer(serializers.Serializer):
+    result_code = serializers.ChoiceField(choices=ResultCode.values)
+    result = StrictCharField(max_length=services.TEXT_MAX, help_text="At least 10 characters")
+    goal_outcomes = GoalOutcomeSerializer(
+        many=True,
+        required=False,
+        default=list,
+        help_text="An outcome for every goal of the plan that is not yet decided",
+    )
+    handover_organisation = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=100,
+        help_text="Organisation slug; required with result `overgedragen`",
+    )
+    handover = StrictCharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=closure.HANDOVER_MAX,
+        help_text="What is handed over; required with result `overgedragen`",
+    )
+
+
+def _close_errors(
+    errors: dict[str, DjangoValidationError],
+) -> dict[str, DjangoValidationError]:
+    """The closing rules' per-goal errors (`goal_<uuid>`) as one `goal_outcomes` field."""
+    merged: dict[str, DjangoValidationError] = {}
+    goals: list[DjangoValidationError] = []
+    for name, error in errors.items():
+        if name.startswith("goal_"):
+            goal = name.removeprefix("goal_")
+            goals.extend(
+                DjangoValidationError(f"{goal}: {message}", code=e.code)
+                for e in error.error_list
+                for message in e.messages
+            )
+        else:
+            merged[name] = error
+    if goals:
+        merged["goal_outcomes"] = DjangoValidationError(goals)
+    return merged
+
+
+class CaseCloseView(ApiView):
+    @extend_schema(
+        request=CloseSerializer,
+        responses={200: CaseDetailSerializer, **problem_responses(400, 401, 404, 415)},
+        operation_id="case_close",
+        summary="Close a case with its result and evaluation (casusregisseur): an outcome per "
+        "goal and, when handed over, to whom; the retention term starts",
+    )
+    def post(self, request: Request, uuid: str) -> Response:
+        viewer = api_viewer(request)
+        access = access_case(viewer, uuid, write=True)
+        values, field_errors = parse_leniently(CloseSerializer(data=request.data))
+        domain_errors: dict[str, DjangoValidationError] = {}
+        organisations = {o.slug: o for o in closure.handover_organisations(access.case)}
+        slug = values.get("handover_organisation", "")
+        organisation = organisations.get(slug) if slug else None
+        if slug and organisation is None:
+            domain_errors["handover_organisation"] = DjangoValidationError(
+                "Kies een organisatie van deze gemeente.", code="invalid_choice"
+            )
+        outcomes = {str(o["goal"]): o["outcome"] for o in values.get("goal_outcomes", [])}
+        arguments: dict[str, Any] = {
+            "viewer": viewer,
+            "access": access,
+            "result_code": values.get("result_code", ""),
+            "result": values.get("result", ""),
+            "goal_outcomes": outcomes,
+            "handover_organisation": organisation,
+            "handover": values.get("handover", ""),
+        }
+        domain_errors = {**_close_errors(closure.check_close(**arguments)), **domain_errors}
+        errors = merge_errors(
+            field_errors,
+            domain_errors,
+            ("case", "phase", "result_code", "result", "goal_outcomes", "handover_organisation"),
+        )
+        if errors:
+            raise ValidationError(errors)
+        closure.case_close(**arguments)
         access.case.refresh_from_db()
         return Response(_detail(viewer, access))
 

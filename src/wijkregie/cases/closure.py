@@ -63,6 +63,7 @@ def check_close(
         note="",
         result_code=result_code,
         result=result,
+        with_evaluation=True,
     )
     if "phase" in errors:
         return errors
@@ -148,6 +149,7 @@ def case_close(
         to_phase=states.CLOSED,
         result_code=result_code,
         result=result,
+        with_evaluation=True,
     )
     change = PhaseChange.objects.filter(case=closed, to_phase=states.CLOSED).latest("at", "id")
     evaluation = CaseEvaluation.objects.create(

@@ -16,7 +16,6 @@ from wijkregie.cases.models import (
     Criterion,
     Decision,
     ParticipantRole,
-    ResultCode,
 )
 from wijkregie.cases.services import REASON_MAX, TEXT_MAX, TITLE_MAX
 from wijkregie.cases.states import PHASE_LABELS, Phase
@@ -137,17 +136,6 @@ class TransitionForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Verplicht bij terugzetten en heropenen."),
-    )
-    result_code = forms.ChoiceField(
-        label=_("Resultaat (bij afsluiten)"),
-        choices=[("", _("Kies bij afsluiten")), *ResultCode.choices],
-        required=False,
-    )
-    result = forms.CharField(
-        label=_("Toelichting resultaat (bij afsluiten)"),
-        max_length=TEXT_MAX,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     def __init__(self, *args: Any, targets: Sequence[str] = (), **kwargs: Any) -> None:

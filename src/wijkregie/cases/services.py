@@ -423,8 +423,13 @@ def check_transition(
     note: str,
     result_code: str = "",
     result: str = "",
+    with_evaluation: bool = False,
 ) -> Errors:
-    """Every rule for a phase change, all violations at once."""
+    """Every rule for a phase change, all violations at once.
+
+    Closing goes only through `closure.case_close` (which passes `with_evaluation`): a case is
+    never closed without its evaluation of the goals and hand-over.
+    """
     errors: Errors = {}
     case = access.case
     if not may_transition(access):
@@ -444,6 +449,17 @@ def check_transition(
         )
         if case.is_closed:
             _closed_error(errors)
+        return errors
+    if rule.needs_result and not with_evaluation:
+        _error(
+            errors,
+            "phase",
+            _(
+                "Een casus sluit u af met resultaat en evaluatie van de doelen: "
+                "gebruik 'Casus afsluiten'."
+            ),
+            "close_with_evaluation",
+        )
         return errors
     if rule.needs_reopen_right and not may_reopen(viewer, access):
         _error(
@@ -486,8 +502,10 @@ def case_transition(
     note: str = "",
     result_code: str = "",
     result: str = "",
+    with_evaluation: bool = False,
 ) -> Case:
-    """Move a case along its phases; closing needs a result, reopening the right and a reason."""
+    """Move a case along its phases; reopening needs the right and a reason. Closing (with a
+    result) is for `closure.case_close` only, which evaluates in the same transaction."""
     locked = Case.objects.select_for_update().select_related("case_type").get(pk=access.case.pk)
     fresh = CaseAccess(case=locked, participant=participation(viewer, locked), break_glass=None)
     errors = check_transition(
@@ -497,6 +515,7 @@ def case_transition(
         note=note,
         result_code=result_code,
         result=result,
+        with_evaluation=with_evaluation,
     )
     _raise(errors)
     previous = locked.phase

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -121,7 +122,7 @@ def case_export(request: HttpRequest) -> HttpResponse:
                 case.case_type.name,
                 str(case.phase_label),
                 case.phase_due.isoformat() if case.phase_due else "",
-                case.created_at.date().isoformat(),
+                timezone.localdate(case.created_at).isoformat(),
             ]
         )
     selectors.log_export(viewer=viewer, rows=len(cases))
@@ -133,7 +134,9 @@ def _detail_context(viewer: Viewer, access: CaseAccess, **extra: Any) -> dict[st
     case = access.case
     reopen_right = may_reopen(viewer, access)
     targets = [
-        t.value for t in states.next_phases(case.case_type.phases, case.phase, may_reopen=False)
+        t.value
+        for t in states.next_phases(case.case_type.phases, case.phase, may_reopen=False)
+        if t != states.CLOSED  # closing has its own page, with the evaluation
     ]
     context: dict[str, Any] = {
         "page": page,
@@ -172,7 +175,9 @@ def case_transition_view(request: HttpRequest, uuid: str) -> HttpResponse:
     access = access_case(viewer, uuid, write=True)
     case = access.case
     targets = [
-        t.value for t in states.next_phases(case.case_type.phases, case.phase, may_reopen=False)
+        t.value
+        for t in states.next_phases(case.case_type.phases, case.phase, may_reopen=False)
+        if t != states.CLOSED  # closing has its own page, with the evaluation
     ]
     form = TransitionForm(request.POST, targets=targets)
     if form.is_valid():
@@ -183,8 +188,6 @@ def case_transition_view(request: HttpRequest, uuid: str) -> HttpResponse:
                 access=access,
                 to_phase=data["phase"],
                 note=data["note"],
-                result_code=data["result_code"],
-                result=data["result"],
             )
         except ValidationError as exc:
             _errors_to_form(form, exc)

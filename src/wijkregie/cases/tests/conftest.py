@@ -36,6 +36,23 @@ class CaseWorld:
     case: Case
 
 
+def close_case(world: World, case: Case, *, result_code: str = "doel_bereikt") -> Case:
+    """Close through the one closing path, with every goal of the plan reached."""
+    from wijkregie.cases import closure
+    from wijkregie.cases.models import Goal
+
+    closure.case_close(
+        viewer=viewer_of(world, "regisseur"),
+        access=access_for(world, "regisseur", case),
+        result_code=result_code,
+        result=RESULT,
+        goal_outcomes={str(g.uuid): "bereikt" for g in Goal.objects.filter(case=case)},
+        handover_organisation=world.orgs["gemeente"] if result_code == "overgedragen" else None,
+        handover="Overgedragen aan het wijkteam." if result_code == "overgedragen" else "",
+    )
+    return Case.objects.get(pk=case.pk)
+
+
 def start_case(world: World, *, type_code: str = "persoon", title: str = "Casus portiek") -> Case:
     """A case from a screening of the gemeente's own signal: regisseur is casusregisseur."""
     regisseur = viewer_of(world, "regisseur")

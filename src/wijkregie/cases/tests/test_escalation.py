@@ -16,10 +16,10 @@ from django.db import IntegrityError, transaction
 from django.test import override_settings
 from django.utils import timezone
 
-from wijkregie.cases import escalation_ladder, plan_services, services
+from wijkregie.cases import escalation_ladder, plan_services
 from wijkregie.cases.escalation import run_escalation
 from wijkregie.cases.models import Action, EscalationLadder, EscalationStep
-from wijkregie.cases.tests.conftest import RESULT, PlanWorld, access_for, viewer_of
+from wijkregie.cases.tests.conftest import PlanWorld, access_for, close_case, viewer_of
 from wijkregie.notifications.models import Notification
 from wijkregie.privacy.models import AuditEvent
 
@@ -209,14 +209,7 @@ def test_done_cancelled_and_closed_are_not_escalated_and_a_new_due_date_restarts
     run_escalation(now=at(due, 30))
     assert len(steps_of(pw.police_action)) == 1
     # A closed case is read-only: nothing is escalated in it.
-    services.case_transition(
-        viewer=viewer_of(w, "regisseur"),
-        access=access_for(w, "regisseur", pw.case),
-        to_phase="afgesloten",
-        note="",
-        result_code="doel_bereikt",
-        result=RESULT,
-    )
+    close_case(w, pw.case)
     before = EscalationStep.objects.count()
     run_escalation(now=at(due, 60))
     assert EscalationStep.objects.count() == before

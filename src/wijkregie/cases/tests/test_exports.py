@@ -156,6 +156,79 @@ def test_close_page_for_the_casusregisseur_only(pw: PlanWorld) -> None:
     assert client.get(url).status_code == 404  # closed: nothing to close
 
 
+def test_api_close_takes_the_evaluation_and_reports_every_missing_part(pw: PlanWorld) -> None:
+    client = client_for(pw.world, "regisseur")
+    url = f"/api/v1/cases/{pw.case.uuid}/close"
+    missing = client.post(
+        url, {"resultCode": "overgedragen", "result": RESULT}, content_type="application/json"
+    )
+    assert missing.status_code == 400
+    assert missing["Content-Type"] == "application/problem+json"
+    problems = {p["name"]: p for p in missing.json()["invalidParams"]}
+    assert set(problems) == {"goalOutcomes", "handoverOrganisation", "handover"}
+    assert problems["goalOutcomes"]["reason"].startswith(str(pw.goal.uuid))
+    elsewhere = client.post(
+        url,
+        {
+            "resultCode": "overgedragen",
+            "result": RESULT,
+            "goalOutcomes": [{"goal": str(pw.goal.uuid), "outcome": "misschien"}],
+            "handoverOrganisation": "elders-gemeente",
+            "handover": HANDOVER,
+        },
+        content_type="application/json",
+    )
+    assert elsewhere.status_code == 400
+    codes = {p["name"]: p["code"] for p in elsewhere.json()["invalidParams"]}
+    assert codes["handoverOrganisation"] == "invalid_choice"
+    assert codes["goalOutcomes.0.outcome"] == "invalid_choice"
+    assert Case.objects.get(pk=pw.case.pk).phase != "afgesloten"
+    assert not CaseEvaluation.objects.exists()
+    closed = client.post(
+        url,
+        {
+            "resultCode": "overgedragen",
+            "result": RESULT,
+            "goalOutcomes": [{"goal": str(pw.goal.uuid), "outcome": "deels"}],
+            "handoverOrganisation": "gemeente",
+            "handover": HANDOVER,
+        },
+        content_type="application/json",
+    )
+    assert closed.status_code == 200, closed.content
+    assert closed.json()["phase"] == "afgesloten" and closed.json()["resultCode"] == "overgedragen"
+    case = Case.objects.get(pk=pw.case.pk)
+    evaluation = closure.latest_evaluation(case)
+    assert evaluation is not None and evaluation.handover_organisation == pw.world.orgs["gemeente"]
+    assert [o["outcome"] for o in evaluation.goal_outcomes] == ["deels"]
+    again = client.post(
+        url, {"resultCode": "doel_bereikt", "result": RESULT}, content_type="application/json"
+    )
+    assert again.status_code == 400
+    assert "closed" in {p["code"] for p in again.json()["invalidParams"]}
+    assert CaseEvaluation.objects.count() == 1
+
+
+def test_api_close_is_a_404_for_non_participants(pw: PlanWorld) -> None:
+    body = {
+        "resultCode": "doel_bereikt",
+        "result": RESULT,
+        "goalOutcomes": [{"goal": str(pw.goal.uuid), "outcome": "bereikt"}],
+    }
+    url = f"/api/v1/cases/{pw.case.uuid}/close"
+    missing = client_for(pw.world, "regisseur").post(
+        "/api/v1/cases/00000000-0000-0000-0000-000000000000/close",
+        body,
+        content_type="application/json",
+    )
+    assert missing.status_code == 404
+    for persona in ("corporatie", "outsider"):
+        response = client_for(pw.world, persona).post(url, body, content_type="application/json")
+        assert response.status_code == 404, persona
+        assert response.json() == missing.json() | {"instance": response.json()["instance"]}
+    assert Case.objects.get(pk=pw.case.pk).phase != "afgesloten"
+
+
 # --- ZGW export ---------------------------------------------------------------------------
 
 

@@ -20,9 +20,9 @@ from wijkregie.cases.action_states import (
 from wijkregie.cases.models import Action, ActionNote, PlanChange
 from wijkregie.cases.tests.conftest import (
     REASON,
-    RESULT,
     PlanWorld,
     access_for,
+    close_case,
     in_days,
     start_case,
     viewer_of,
@@ -243,13 +243,7 @@ def test_analyst_participant_does_not_update(pw: PlanWorld) -> None:
 def test_closed_case_plan_is_read_only(pw: PlanWorld) -> None:
     world = pw.world
     regisseur = viewer_of(world, "regisseur")
-    services.case_transition(
-        viewer=regisseur,
-        access=access_for(world, "regisseur", pw.case),
-        to_phase="afgesloten",
-        result_code="doel_bereikt",
-        result=RESULT,
-    )
+    close_case(world, pw.case)
     access = access_for(world, "regisseur", pw.case)
     with pytest.raises(ValidationError) as exc:
         plan_services.goal_add(

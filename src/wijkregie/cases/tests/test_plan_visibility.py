@@ -187,16 +187,9 @@ def test_every_plan_url_is_404_without_need_to_know(pw: PlanWorld, persona: str)
 
 
 def test_closed_case_plan_page_is_read_only(pw: PlanWorld) -> None:
-    from wijkregie.cases import services
-    from wijkregie.cases.tests.conftest import RESULT, access_for, viewer_of
+    from wijkregie.cases.tests.conftest import close_case
 
-    services.case_transition(
-        viewer=viewer_of(pw.world, "regisseur"),
-        access=access_for(pw.world, "regisseur", pw.case),
-        to_phase="afgesloten",
-        result_code="doel_bereikt",
-        result=RESULT,
-    )
+    close_case(pw.world, pw.case)
     regisseur = client_for(pw, "regisseur")
     page = regisseur.get(f"/casussen/{pw.case.uuid}/plan/").content.decode()
     assert 'id="read-only"' in page and "Actie toevoegen</button>" not in page

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
-from wijkregie.cases import services
+from wijkregie.cases import closure, services
 from wijkregie.cases.models import (
     Case,
     CaseSignal,
@@ -19,6 +19,7 @@ from wijkregie.cases.tests.conftest import (
     RESULT,
     CaseWorld,
     access_for,
+    close_case,
     start_case,
     viewer_of,
 )
@@ -183,20 +184,35 @@ def test_walk_through_the_phases_and_close_with_a_result(cw: CaseWorld) -> None:
             viewer=regisseur, access=access_for(world, "regisseur", case), to_phase="plan"
         )
     assert codes(exc) == {"phase": ["invalid_transition"]}
-    # Closing without a result is refused.
+    # A bare phase change to closed is refused: closing goes with the evaluation.
     with pytest.raises(ValidationError) as exc:
         services.case_transition(
-            viewer=regisseur, access=access_for(world, "regisseur", case), to_phase="afgesloten"
+            viewer=regisseur,
+            access=access_for(world, "regisseur", case),
+            to_phase="afgesloten",
+            result_code="doel_bereikt",
+            result=RESULT,
+        )
+    assert codes(exc) == {"phase": ["close_with_evaluation"]}
+    # Closing without a result is refused.
+    with pytest.raises(ValidationError) as exc:
+        closure.case_close(
+            viewer=regisseur,
+            access=access_for(world, "regisseur", case),
+            result_code="",
+            result="",
+            goal_outcomes={},
         )
     assert codes(exc) == {"result_code": ["required"], "result": ["required"]}
     assert Case.objects.get(pk=case.pk).phase == "monitoring"
-    closed = services.case_transition(
+    closure.case_close(
         viewer=regisseur,
         access=access_for(world, "regisseur", case),
-        to_phase="afgesloten",
         result_code="doel_bereikt",
         result=RESULT,
+        goal_outcomes={},
     )
+    closed = Case.objects.get(pk=case.pk)
     assert closed.is_closed and closed.closed_at is not None
     assert closed.retain_until is not None
     assert closed.retain_until.year == closed.closed_at.year + cw.types["persoon"].retention_years
@@ -242,13 +258,7 @@ def test_only_the_casusregisseur_changes_the_phase(cw: CaseWorld) -> None:
 
 
 def _close(cw: CaseWorld) -> None:
-    services.case_transition(
-        viewer=viewer_of(cw.world, "regisseur"),
-        access=access_for(cw.world, "regisseur", cw.case),
-        to_phase="afgesloten",
-        result_code="overgedragen",
-        result=RESULT,
-    )
+    close_case(cw.world, cw.case, result_code="overgedragen")
 
 
 def test_a_closed_case_is_read_only(cw: CaseWorld) -> None:

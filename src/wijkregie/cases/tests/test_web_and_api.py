@@ -75,14 +75,20 @@ def test_web_flow_from_a_subject_to_a_closed_and_reopened_case(
     assert str(world.signals["gemeente_own"].uuid) in page
     transition = f"/casussen/{case.uuid}/fase/"
     assert client.post(transition, {"phase": "analyse"}).status_code == 302
+    # Closing is not a phase change: the form does not offer it and refuses it.
+    page = client.get(f"/casussen/{case.uuid}/").content.decode()
+    assert 'value="afgesloten"' not in page and 'id="close-link"' in page
+    refused = client.post(
+        transition, {"phase": "afgesloten", "result_code": "doel_bereikt", "result": RESULT}
+    )
+    assert refused.status_code == 400 and Case.objects.get().phase == "analyse"
     # Closing without a result: refused, nothing changes.
-    refused = client.post(transition, {"phase": "afgesloten"})
+    close = f"/casussen/{case.uuid}/afsluiten/"
+    refused = client.post(close, {"result_code": "", "result": ""})
     assert refused.status_code == 400
     assert "Kies het resultaat van de casus." in refused.content.decode()
     assert Case.objects.get().phase == "analyse"
-    closed = client.post(
-        transition, {"phase": "afgesloten", "result_code": "doel_bereikt", "result": RESULT}
-    )
+    closed = client.post(close, {"result_code": "doel_bereikt", "result": RESULT})
     assert closed.status_code == 302
     page = client.get(f"/casussen/{case.uuid}/").content.decode()
     assert 'id="read-only"' in page and "Heropenen" in page and "Fase wijzigen</button>" not in page
@@ -246,17 +252,30 @@ def test_api_flow(world: World, types: dict[str, object]) -> None:
     detail = case.json()
     assert detail["phase"] == "aanmelding" and detail["caseType"] == "top-x"
     transitions = f"/api/v1/cases/{detail['uuid']}/transitions"
-    no_result = regisseur.post(
-        transitions, {"phase": "afgesloten"}, content_type="application/json"
-    )
-    assert no_result.status_code == 400
-    assert {p["name"] for p in no_result.json()["invalidParams"]} == {"resultCode", "result"}
-    closed = regisseur.post(
+    bare = regisseur.post(
         transitions,
         {"phase": "afgesloten", "resultCode": "doel_bereikt", "result": RESULT},
         content_type="application/json",
     )
+    assert bare.status_code == 400
+    assert [(p["name"], p["code"]) for p in bare.json()["invalidParams"]] == [
+        ("phase", "close_with_evaluation")
+    ]
+    close = f"/api/v1/cases/{detail['uuid']}/close"
+    no_result = regisseur.post(close, {}, content_type="application/json")
+    assert no_result.status_code == 400
+    assert {p["name"] for p in no_result.json()["invalidParams"]} == {"resultCode", "result"}
+    assert (
+        agent.post(  # a participant who is no casusregisseur
+            close, {"resultCode": "doel_bereikt", "result": RESULT}, content_type="application/json"
+        ).json()["invalidParams"][0]["code"]
+        == "forbidden"
+    )
+    closed = regisseur.post(
+        close, {"resultCode": "doel_bereikt", "result": RESULT}, content_type="application/json"
+    )
     assert closed.status_code == 200 and closed.json()["phase"] == "afgesloten"
+    assert closed.json()["retainUntil"] is not None
     edit = regisseur.post(transitions, {"phase": "plan"}, content_type="application/json")
     assert edit.status_code == 400
     assert "closed" in {p["code"] for p in edit.json()["invalidParams"]}
