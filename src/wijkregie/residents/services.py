@@ -79,8 +79,11 @@ def idempotency_for(raw_key: str, request_fields: dict[str, str]) -> Idempotency
     """Hash a client's idempotency key and the fields it sent, for `resident_report_create`."""
     secret = settings.PSEUDONYM_KEY.encode()
     key = hmac.new(secret, b"resident-idempotency:" + raw_key.encode(), hashlib.sha256)
+    # Keyed as well: the fields hold an e-mail address and free text, and a plain hash of
+    # them could be confirmed by guessing.
     canonical = json.dumps(request_fields, sort_keys=True, ensure_ascii=False)
-    return Idempotency(key.hexdigest(), hashlib.sha256(canonical.encode()).hexdigest())
+    digest = hmac.new(secret, b"resident-request:" + canonical.encode(), hashlib.sha256)
+    return Idempotency(key.hexdigest(), digest.hexdigest())
 
 
 def rate_limits() -> list[tuple[int, int]]:
