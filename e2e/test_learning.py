@@ -76,3 +76,41 @@ def test_outsider_gets_404_in_the_browser(
     response = page.goto("/leerkring/")
     assert response is not None and response.status == 404
     assert_accessible(page)
+
+
+def test_recording_a_meeting_in_the_browser(
+    world: Any, new_page: Callable[..., Any], assert_accessible: Callable[[Any], None]
+) -> None:
+    from wijkregie.learning.models import Meeting
+
+    Participation.objects.create(municipality=world.gm)
+    page = new_page(world.users["regisseur"], bypass_csp=True)
+    page.goto("/leerkring/bijeenkomsten/")
+    page.click("#meeting-create")
+    page.wait_for_selector("#id_theme")
+    assert_accessible(page)
+    # Nothing filled in: every missing part is named in the summary, accessibly.
+    page.get_by_role("button", name="Bijeenkomst opslaan").click()
+    page.wait_for_selector("#form-errors")
+    assert_accessible(page)
+    assert not Meeting.objects.exists()
+    page.fill("#id_circle", "Leerkring leefbaarheid en veiligheid")
+    page.fill("#id_date", "2026-11-26")
+    page.fill("#id_theme", "Bewonerskracht in de wijk")
+    page.fill("#id_sessions-0-title", "Opening en terugblik")
+    page.select_option("#id_sessions-0-kind", "plenair")
+    rows = page.locator("fieldset[id^='session-']").count()
+    # More rows without JavaScript: the page comes back with what was typed, nothing saved.
+    page.get_by_role("button", name="Meer sessierijen").click()
+    page.wait_for_function(
+        f"document.querySelectorAll(\"fieldset[id^='session-']\").length > {rows}"
+    )
+    assert page.input_value("#id_sessions-0-title") == "Opening en terugblik"
+    assert not Meeting.objects.exists()
+    page.fill(f"#id_sessions-{rows}-title", "Subsessie buurtconciërges")
+    page.get_by_role("button", name="Bijeenkomst opslaan").click()
+    page.wait_for_selector("#meeting-date")
+    assert_accessible(page)
+    meeting = Meeting.objects.get()
+    assert meeting.theme == "Bewonerskracht in de wijk"
+    assert page.locator("#sessions > li").count() == 2

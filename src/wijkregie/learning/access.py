@@ -9,8 +9,11 @@
 - Only the owner municipality's regisseur or beheerder edits, submits or withdraws a card;
   another of them (not the one who submitted it) reviews and publishes it. Imported cards are
   read-only (they are replaced by importing them again).
+- A meeting is recorded by a regisseur or beheerder of a participating municipality and
+  changed only by the editors of that (recording) municipality; everyone else 404.
 - Cards and meetings hold no personal data, so reads are not access-logged; every write is
-  audited (services).
+  audited (services). A card's links to cases are the exception: they are shown only to the
+  case's participants, and showing a case's reference and title is logged as a case read.
 """
 
 from __future__ import annotations
@@ -97,13 +100,26 @@ def may_review(viewer: Viewer, card: PracticeCard) -> bool:
     )
 
 
-def access_meeting(viewer: Viewer, meeting_uuid: object) -> Meeting:
-    """Meetings of the circle are shared with every participant (the viewer participates)."""
+def may_record_meeting(viewer: Viewer) -> bool:
+    """A regisseur or beheerder of a participating municipality records meetings."""
+    return may_edit(viewer) and participates(viewer.municipality_id)
+
+
+def may_change_meeting(viewer: Viewer, meeting: Meeting) -> bool:
+    """Only the editors of the municipality that recorded the meeting change it."""
+    return meeting.municipality_id == viewer.municipality_id and may_record_meeting(viewer)
+
+
+def access_meeting(viewer: Viewer, meeting_uuid: object, *, write: bool = False) -> Meeting:
+    """Meetings of the circle are shared with every participant (the viewer participates);
+    writing is for the recording municipality's editors (404 for everyone else)."""
     meeting = (
         Meeting.objects.filter(municipality__learning_participation__active=True)
         .filter(uuid=_uuid(meeting_uuid))
         .first()
     )
     if meeting is None:
+        raise Http404
+    if write and not may_change_meeting(viewer, meeting):
         raise Http404
     return meeting

@@ -7,21 +7,32 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers
+from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from wijkregie.analysis import effect
+from wijkregie.api.fields import StrictCharField
 from wijkregie.api.schema import problem_responses
+from wijkregie.api.validation import merge_errors, parse_leniently
 from wijkregie.api.views import ApiView
 from wijkregie.areas.access import access_focus_area
 from wijkregie.learning import selectors, services
-from wijkregie.learning.access import access_card, access_meeting, is_owner, learning_viewer
-from wijkregie.learning.models import AreaType, CardStatus, Meeting, PracticeCard
+from wijkregie.learning.access import (
+    access_card,
+    access_meeting,
+    is_owner,
+    learning_viewer,
+    may_record_meeting,
+)
+from wijkregie.learning.models import AreaType, CardStatus, Meeting, PracticeCard, SessionKind
+from wijkregie.tenants.access import Viewer
 
 LIST_LIMIT = 500
 
@@ -82,6 +93,47 @@ class LearningMeetingSerializer(serializers.Serializer):
     takeaways = serializers.CharField(allow_blank=True)
     sessions = LearningSessionSerializer(many=True)
     cards = serializers.ListField(child=serializers.UUIDField(), help_text="Cards you may see")
+
+
+class LearningSessionWriteSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=SessionKind.values, help_text="`plenair` or `subsessie`")
+    title = StrictCharField(required=False, allow_blank=True, default="", help_text="Required")
+    facilitators = StrictCharField(required=False, allow_blank=True, default="")
+    summary = StrictCharField(required=False, allow_blank=True, default="")
+    takeaways = StrictCharField(required=False, allow_blank=True, default="")
+    order = serializers.IntegerField(
+        required=False, allow_null=True, default=None, help_text="Empty: the list order"
+    )
+
+
+class LearningMeetingWriteSerializer(serializers.Serializer):
+    circle = StrictCharField(
+        required=False, allow_blank=True, default="", help_text="Name of the learning circle"
+    )
+    number = serializers.IntegerField(required=False, allow_null=True, default=None)
+    date = serializers.DateField(
+        required=False, allow_null=True, default=None, help_text="Required"
+    )
+    theme = StrictCharField(required=False, allow_blank=True, default="", help_text="Required")
+    plenary = StrictCharField(required=False, allow_blank=True, default="")
+    participants = serializers.ListField(
+        child=StrictCharField(allow_blank=True),
+        required=False,
+        default=list,
+        help_text="Names of the participating municipalities",
+    )
+    questions = StrictCharField(required=False, allow_blank=True, default="")
+    agreements = StrictCharField(required=False, allow_blank=True, default="")
+    takeaways = StrictCharField(required=False, allow_blank=True, default="")
+    cards = serializers.ListField(
+        child=serializers.UUIDField(),
+        required=False,
+        default=list,
+        help_text="Practice cards discussed (cards you may see)",
+    )
+    sessions = LearningSessionWriteSerializer(
+        many=True, required=False, default=list, help_text="Replaces all sessions"
+    )
 
 
 class LearningEffectSerializer(serializers.Serializer):
@@ -181,6 +233,47 @@ class CardDetailView(ApiView):
         return Response(_card(viewer, access_card(viewer, uuid)))
 
 
+def _meeting_write(viewer: Viewer, request: Request, meeting: Meeting | None) -> Meeting:
+    """Parse, check (every error at once, problem+json 400) and save a meeting."""
+    values, errors = parse_leniently(LearningMeetingWriteSerializer(data=request.data))
+    wanted = [str(u) for u in values.get("cards") or []]
+    cards = list(selectors.meeting_card_choices(viewer=viewer).filter(uuid__in=wanted))
+    domain: dict[str, DjangoValidationError] = {}
+    if len({str(c.uuid) for c in cards}) != len(set(wanted)):
+        domain["cards"] = DjangoValidationError(
+            gettext("Kies praktijkkaarten die u mag zien."), code="invalid"
+        )
+    data = services.MeetingData(
+        circle=values.get("circle", ""),
+        number=values.get("number"),
+        date=values.get("date"),
+        theme=values.get("theme", ""),
+        plenary=values.get("plenary", ""),
+        participants=list(values.get("participants") or []),
+        questions=values.get("questions", ""),
+        agreements=values.get("agreements", ""),
+        takeaways=values.get("takeaways", ""),
+        cards=cards,
+        sessions=[services.SessionData(**dict(row)) for row in values.get("sessions") or []],
+    )
+    for name, error in services.check_meeting(viewer=viewer, data=data).items():
+        if name.startswith("sessions[") and "sessions" in errors:
+            continue  # the sessions could not be read; their serializer errors say why
+        # `sessions[0].title` -> `sessions.0.title`, as the serializer's nested errors read.
+        domain.setdefault(name.replace("[", ".").replace("]", ""), error)
+    merged = merge_errors(errors, domain, ("circle", "date", "theme", "sessions"))
+    if merged:
+        raise ValidationError(merged)
+    try:
+        return services.meeting_save(viewer=viewer, data=data, meeting=meeting)
+    except DjangoValidationError as exc:
+        if exc.code == "forbidden":
+            raise Http404 from None
+        raise ValidationError(
+            exc.message_dict if hasattr(exc, "error_dict") else exc.messages
+        ) from None
+
+
 class MeetingListView(ApiView):
     @extend_schema(
         responses={200: LearningMeetingSerializer(many=True), **problem_responses(401, 404)},
@@ -190,6 +283,19 @@ class MeetingListView(ApiView):
     def get(self, request: Request) -> Response:
         viewer = learning_viewer(request.user, "api")
         return Response([_meeting(viewer, m) for m in selectors.meeting_list(viewer=viewer)])
+
+    @extend_schema(
+        request=LearningMeetingWriteSerializer,
+        responses={201: LearningMeetingSerializer, **problem_responses(400, 401, 404, 415)},
+        operation_id="learning_meeting_create",
+        summary="Record a meeting of the learning circle with its sessions (editors)",
+    )
+    def post(self, request: Request) -> Response:
+        viewer = learning_viewer(request.user, "api")
+        if not may_record_meeting(viewer):
+            raise Http404
+        meeting = _meeting_write(viewer, request, None)
+        return Response(_meeting(viewer, meeting), status=status.HTTP_201_CREATED)
 
 
 class MeetingDetailView(ApiView):
@@ -201,6 +307,18 @@ class MeetingDetailView(ApiView):
     def get(self, request: Request, uuid: str) -> Response:
         viewer = learning_viewer(request.user, "api")
         return Response(_meeting(viewer, access_meeting(viewer, uuid)))
+
+    @extend_schema(
+        request=LearningMeetingWriteSerializer,
+        responses={200: LearningMeetingSerializer, **problem_responses(400, 401, 404, 415)},
+        operation_id="learning_meeting_update",
+        summary="Replace a meeting and its sessions (editors of the recording municipality)",
+    )
+    def put(self, request: Request, uuid: str) -> Response:
+        viewer = learning_viewer(request.user, "api")
+        meeting = access_meeting(viewer, uuid, write=True)
+        meeting = _meeting_write(viewer, request, meeting)
+        return Response(_meeting(viewer, meeting))
 
 
 class EffectView(ApiView):

@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from wijkregie.learning.models import AreaType, CardStatus
+from wijkregie.learning.models import AreaType, CardStatus, SessionKind
 
 
 class CardFilterForm(forms.Form):
@@ -61,13 +61,32 @@ class CardForm(forms.Form):
     focus_areas = forms.MultipleChoiceField(
         label=_("Focusgebieden"), required=False, widget=forms.CheckboxSelectMultiple
     )
+    cases = forms.MultipleChoiceField(
+        label=_("Casussen"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Alleen casussen waaraan u deelneemt. Alleen deelnemers aan een casus zien de "
+            "koppeling; andere gemeenten en exports nooit."
+        ),
+        error_messages={"invalid_choice": _("Kies alleen casussen waaraan u deelneemt.")},
+    )
 
     def __init__(
-        self, *args: Any, domains: list[str], focus_areas: list[tuple[str, str]], **kwargs: Any
+        self,
+        *args: Any,
+        domains: list[str],
+        focus_areas: list[tuple[str, str]],
+        cases: list[tuple[str, str]] | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["life_domains"].choices = [(d, d) for d in domains]  # type: ignore[attr-defined]
         self.fields["focus_areas"].choices = focus_areas  # type: ignore[attr-defined]
+        if cases is None:
+            del self.fields["cases"]  # pseudonymised viewers, or no cases to link
+        else:
+            self.fields["cases"].choices = cases  # type: ignore[attr-defined]
 
 
 class ReviewForm(forms.Form):
@@ -129,3 +148,102 @@ class StoreEffectForm(forms.Form):
     def __init__(self, *args: Any, cards: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["card"].choices = cards  # type: ignore[attr-defined]
+
+
+# --- meetings --------------------------------------------------------------------------------
+
+
+class MeetingForm(forms.Form):
+    circle = forms.CharField(
+        label=_("Leerkring"),
+        max_length=200,
+        error_messages={"required": _("Vul de naam van de leerkring in.")},
+    )
+    number = forms.IntegerField(
+        label=_("Nummer van de bijeenkomst"), required=False, min_value=1, max_value=32767
+    )
+    date = forms.DateField(
+        label=_("Datum"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={
+            "required": _("Vul de datum van de bijeenkomst in."),
+            "invalid": _("Gebruik een datum als JJJJ-MM-DD."),
+        },
+    )
+    theme = forms.CharField(
+        label=_("Thema"),
+        max_length=300,
+        error_messages={"required": _("Vul het thema van de bijeenkomst in.")},
+    )
+    plenary = forms.CharField(
+        label=_("Plenair programma"), required=False, widget=forms.Textarea, max_length=4000
+    )
+    participants = forms.CharField(
+        label=_("Deelnemende gemeenten"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Eén gemeente per regel."),
+        max_length=10000,
+    )
+    questions = forms.CharField(
+        label=_("Vragen"), required=False, widget=forms.Textarea, max_length=4000
+    )
+    agreements = forms.CharField(
+        label=_("Afspraken"), required=False, widget=forms.Textarea, max_length=4000
+    )
+    takeaways = forms.CharField(
+        label=_("Opbrengst"), required=False, widget=forms.Textarea, max_length=4000
+    )
+    cards = forms.MultipleChoiceField(
+        label=_("Besproken praktijkkaarten"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("Kies praktijkkaarten die u mag zien.")},
+    )
+
+    def __init__(self, *args: Any, cards: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["cards"].choices = cards  # type: ignore[attr-defined]
+
+    def clean_participants(self) -> list[str]:
+        names: list[str] = []
+        for line in self.cleaned_data["participants"].splitlines():
+            name = line.strip()
+            if len(name) > 100:
+                raise forms.ValidationError(_("Een gemeentenaam is hoogstens 100 tekens."))
+            if name and name not in names:
+                names.append(name)
+        return names
+
+
+class SessionForm(forms.Form):
+    """One session row; an untouched empty row is ignored (the formset's extra rows)."""
+
+    kind = forms.ChoiceField(label=_("Soort"), choices=SessionKind.choices, initial=SessionKind.SUB)
+    # Required in a filled-in row; an untouched extra row is skipped (empty_permitted).
+    title = forms.CharField(
+        label=_("Titel"),
+        max_length=300,
+        error_messages={"required": _("Geef de sessie een titel.")},
+    )
+    facilitators = forms.CharField(label=_("Begeleiding"), required=False, max_length=500)
+    summary = forms.CharField(
+        label=_("Samenvatting"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    takeaways = forms.CharField(
+        label=_("Opbrengst"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    order = forms.IntegerField(
+        label=_("Volgorde"),
+        required=False,
+        min_value=0,
+        max_value=32767,
+        help_text=_("Leeg: in de volgorde van dit formulier."),
+    )
+
+
+def session_formset(extra: int) -> type[forms.BaseFormSet[SessionForm]]:
+    """Sessions as rows without JavaScript: `extra` empty rows, a delete box per row."""
+    return forms.formset_factory(
+        SessionForm, extra=extra, can_delete=True, max_num=50, validate_max=True
+    )

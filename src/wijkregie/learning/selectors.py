@@ -16,7 +16,13 @@ from wijkregie.areas.models import FocusArea, Neighbourhood, NeighbourhoodKind
 from wijkregie.cases.models import Case
 from wijkregie.cases.selectors import visible_cases
 from wijkregie.learning.access import visible_cards_q
-from wijkregie.learning.models import CardStatus, Meeting, MeetingSession, PracticeCard
+from wijkregie.learning.models import (
+    CardStatus,
+    Meeting,
+    MeetingSession,
+    Participation,
+    PracticeCard,
+)
 from wijkregie.signals.models import Category
 from wijkregie.signals.selectors import TALLY_ZONE, grouped_counts
 from wijkregie.tenants.access import Viewer
@@ -100,7 +106,8 @@ class CardLinks:
 
 def card_links(*, viewer: Viewer, card: PracticeCard) -> CardLinks:
     """Focus areas and cases only for the owner municipality, and of those cases only the
-    ones the viewer takes part in (the case's own need-to-know rule)."""
+    ones the viewer takes part in (the case's own need-to-know rule). Showing a case's
+    reference and title is a read of the case: the view logs it (`cases.access.log_case_reads`)."""
     meetings = list(
         card.meetings.filter(municipality__learning_participation__active=True).order_by("-date")
     )
@@ -109,8 +116,35 @@ def card_links(*, viewer: Viewer, card: PracticeCard) -> CardLinks:
     case_ids = card.cases.values_list("id", flat=True)
     return CardLinks(
         list(card.focus_areas.filter(municipality_id=viewer.municipality_id)),
-        list(visible_cases(viewer=viewer).filter(id__in=list(case_ids))),
+        list(visible_cases(viewer=viewer).filter(id__in=list(case_ids)).order_by("reference")),
         meetings,
+    )
+
+
+def linkable_cases(*, viewer: Viewer) -> QuerySet[Case]:
+    """The cases a card author may link: those they take part in as an active participant
+    (`cases.selectors.visible_cases`). Pseudonymised viewers link none."""
+    if viewer.pseudonymised:
+        return Case.objects.none()
+    return visible_cases(viewer=viewer).order_by("reference", "id")
+
+
+def hidden_case_ids(*, viewer: Viewer, card: PracticeCard) -> list[int]:
+    """The card's case links the viewer cannot link (cases they do not take part in, or all
+    for a pseudonymised viewer): kept untouched when the viewer edits the card."""
+    visible = linkable_cases(viewer=viewer).values_list("id", flat=True)
+    return list(card.cases.exclude(id__in=visible).values_list("id", flat=True))
+
+
+def meeting_card_choices(*, viewer: Viewer) -> QuerySet[PracticeCard]:
+    """The cards a meeting may be linked to: the cards the viewer may see."""
+    return PracticeCard.objects.filter(visible_cards_q(viewer)).order_by("title", "id")
+
+
+def participating_names() -> list[str]:
+    """Names of the municipalities taking part now (the default list of a new meeting)."""
+    return sorted(
+        Participation.objects.filter(active=True).values_list("municipality__name", flat=True)
     )
 
 

@@ -8,7 +8,7 @@ import datetime as dt
 import re
 import uuid as uuidlib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -20,14 +20,24 @@ from django.utils.translation import gettext_lazy as _
 from wijkregie.analysis.models import AreaStatistic
 from wijkregie.areas.models import FocusArea
 from wijkregie.cases.models import Case
-from wijkregie.learning.access import may_change, may_review
+from wijkregie.learning.access import (
+    may_change,
+    may_change_meeting,
+    may_record_meeting,
+    may_review,
+    visible_cards_q,
+)
 from wijkregie.learning.models import (
     TEXT_MAX,
     AreaType,
     CardOrigin,
     CardStatus,
+    Meeting,
+    MeetingSession,
     PracticeCard,
+    SessionKind,
 )
+from wijkregie.learning.selectors import hidden_case_ids, linkable_cases
 from wijkregie.lib.dutch import is_valid_bsn
 from wijkregie.privacy.services import audit
 from wijkregie.tenants.access import Viewer
@@ -156,6 +166,8 @@ class CardData:
     lessons: str = ""
     contact_organisation: str = ""
     focus_areas: list[FocusArea] | None = None
+    # None: leave the case links as they are; a list: the viewer's choice among the cases
+    # they take part in (links to cases they cannot see are kept).
     cases: list[Case] | None = None
 
 
@@ -173,11 +185,19 @@ def card_save(*, viewer: Viewer, data: CardData, card: PracticeCard | None = Non
     if data.period_start and data.period_end and data.period_end < data.period_start:
         _error(errors, "period_end", _("De einddatum ligt voor de begindatum."), "invalid")
     focus_areas = list(data.focus_areas or [])
-    cases = list(data.cases or [])
     if any(a.municipality_id != viewer.municipality_id for a in focus_areas):
         _error(errors, "focus_areas", _("Kies focusgebieden van uw gemeente."), "invalid")
-    if any(c.municipality_id != viewer.municipality_id for c in cases):
-        _error(errors, "cases", _("Kies casussen van uw gemeente."), "invalid")
+    cases: list[Case] | None = None
+    if data.cases is not None:
+        # Need-to-know: only cases the author takes part in (never a forged uuid's case).
+        cases = list({c.pk: c for c in data.cases}.values())
+        allowed = set(
+            linkable_cases(viewer=viewer)
+            .filter(id__in=[c.pk for c in cases])
+            .values_list("id", flat=True)
+        )
+        if any(c.pk not in allowed for c in cases):
+            _error(errors, "cases", _("Kies alleen casussen waaraan u deelneemt."), "invalid")
     if errors:
         raise ValidationError(errors)
     municipality = Municipality.objects.get(pk=viewer.municipality_id)
@@ -205,13 +225,28 @@ def card_save(*, viewer: Viewer, data: CardData, card: PracticeCard | None = Non
         card.full_clean(exclude=["focus_areas", "cases"])
         card.save()
         card.focus_areas.set(focus_areas)
-        card.cases.set(cases)
+        changes: dict[str, Any] = {"status": [before, card.status]} if before != card.status else {}
+        if cases is not None:
+            # Links the editor cannot see (another participant's cases) stay untouched.
+            kept = [] if created else hidden_case_ids(viewer=viewer, card=card)
+            old_ids = set(card.cases.values_list("id", flat=True))
+            new_ids = set(kept) | {c.pk for c in cases}
+            card.cases.set(sorted(new_ids))
+            added = [str(c.uuid) for c in cases if c.pk not in old_ids]
+            removed = sorted(
+                str(u)
+                for u in Case.objects.filter(id__in=old_ids - new_ids).values_list(
+                    "uuid", flat=True
+                )
+            )
+            if added or removed:
+                changes["cases"] = {"added": sorted(added), "removed": removed}
         audit(
             actor=viewer.user,
             municipality_id=viewer.municipality_id,
             action="create" if created else "update",
             obj=card,
-            changes={"status": [before, card.status]} if before != card.status else {},
+            changes=changes,
         )
     return card
 
@@ -679,3 +714,226 @@ def import_cards(*, viewer: Viewer, payload: Any) -> ImportResult:
             changes={"created": created, "updated": updated, "unchanged": unchanged},
         )
     return ImportResult(created, updated, unchanged)
+
+
+# --- meetings of the circle ------------------------------------------------------------------
+
+MAX_SESSIONS = 50
+MAX_PARTICIPANTS = 100
+MEETING_TEXT_FIELDS = {
+    "circle": 200,
+    "theme": 300,
+    "plenary": TEXT_MAX,
+    "questions": TEXT_MAX,
+    "agreements": TEXT_MAX,
+    "takeaways": TEXT_MAX,
+}
+SESSION_TEXT_FIELDS = {
+    "title": 300,
+    "facilitators": 500,
+    "summary": TEXT_MAX,
+    "takeaways": TEXT_MAX,
+}
+
+
+@dataclass
+class SessionData:
+    kind: str = SessionKind.SUB
+    title: str = ""
+    facilitators: str = ""
+    summary: str = ""
+    takeaways: str = ""
+    order: int | None = None
+
+
+@dataclass
+class MeetingData:
+    circle: str = ""
+    number: int | None = None
+    date: dt.date | None = None
+    theme: str = ""
+    plenary: str = ""
+    participants: list[str] = field(default_factory=list)
+    questions: str = ""
+    agreements: str = ""
+    takeaways: str = ""
+    cards: list[PracticeCard] = field(default_factory=list)
+    sessions: list[SessionData] = field(default_factory=list)
+
+
+def _meeting_text(
+    errors: Errors, name: str, value: Any, limit: int, *, required: StrOrPromise | None = None
+) -> str:
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        _error(errors, name, _("Dit moet tekst zijn."), "invalid")
+        return ""
+    value = value.strip()
+    if required is not None and not value:
+        _error(errors, name, required, "required")
+    elif len(value) > limit:
+        _error(
+            errors,
+            name,
+            _("De tekst is te lang: maximaal %(limit)d tekens.") % {"limit": limit},
+            "max_length",
+        )
+    elif personal_data_in(value):
+        _error(
+            errors,
+            name,
+            _(
+                "Deze tekst lijkt persoonsgegevens te bevatten (BSN, e-mailadres of "
+                "telefoonnummer). Het verslag van een bijeenkomst wordt gedeeld met de "
+                "leerkring: laat contactgegevens weg."
+            ),
+            "personal_data",
+        )
+    return value
+
+
+@dataclass(frozen=True)
+class _CleanMeeting:
+    texts: dict[str, str]
+    participants: list[str]
+    sessions: list[dict[str, Any]]
+
+
+def _clean_meeting(viewer: Viewer, data: MeetingData, errors: Errors) -> _CleanMeeting:
+    required = {
+        "circle": _("Vul de naam van de leerkring in."),
+        "theme": _("Vul het thema van de bijeenkomst in."),
+    }
+    texts = {
+        name: _meeting_text(errors, name, getattr(data, name), limit, required=required.get(name))
+        for name, limit in MEETING_TEXT_FIELDS.items()
+    }
+    if data.date is None:
+        _error(errors, "date", _("Vul de datum van de bijeenkomst in."), "required")
+    if data.number is not None and not 1 <= data.number <= 32767:
+        _error(errors, "number", _("Het nummer is een heel getal van 1 of meer."), "invalid")
+    participants: list[str] = []
+    for raw in data.participants or []:
+        name = str(raw).strip()
+        if not name:
+            continue
+        if len(name) > 100:
+            _error(
+                errors,
+                "participants",
+                _("Een gemeentenaam is hoogstens 100 tekens."),
+                "max_length",
+            )
+        elif name not in participants:
+            participants.append(name)
+    if len(participants) > MAX_PARTICIPANTS:
+        _error(
+            errors,
+            "participants",
+            _("Hoogstens %(n)d deelnemende gemeenten.") % {"n": MAX_PARTICIPANTS},
+            "max_items",
+        )
+    cards = list(data.cards or [])
+    visible = set(
+        PracticeCard.objects.filter(visible_cards_q(viewer))
+        .filter(id__in=[c.pk for c in cards])
+        .values_list("id", flat=True)
+    )
+    if any(c.pk not in visible for c in cards):
+        _error(errors, "cards", _("Kies praktijkkaarten die u mag zien."), "invalid")
+    if len(data.sessions or []) > MAX_SESSIONS:
+        _error(
+            errors,
+            "sessions",
+            _("Hoogstens %(n)d sessies per bijeenkomst.") % {"n": MAX_SESSIONS},
+            "max_items",
+        )
+    sessions: list[dict[str, Any]] = []
+    for i, session in enumerate((data.sessions or [])[:MAX_SESSIONS]):
+        p = f"sessions[{i}]."
+        row: dict[str, Any] = {
+            name: _meeting_text(
+                errors,
+                p + name,
+                getattr(session, name),
+                limit,
+                required=_("Geef de sessie een titel.") if name == "title" else None,
+            )
+            for name, limit in SESSION_TEXT_FIELDS.items()
+        }
+        if session.kind not in SessionKind.values:
+            _error(errors, p + "kind", _("Kies plenair of subsessie."), "invalid")
+        order = session.order
+        if order is not None and not 0 <= order <= 32767:
+            _error(
+                errors, p + "order", _("De volgorde is een heel getal van 0 of meer."), "invalid"
+            )
+        row["kind"] = session.kind
+        row["order"] = (i + 1) * 10 if order is None else order
+        sessions.append(row)
+    return _CleanMeeting(texts, participants, sessions)
+
+
+def check_meeting(*, viewer: Viewer, data: MeetingData) -> Errors:
+    """Every domain error of a meeting at once (for the API's merged problem response)."""
+    errors: Errors = {}
+    _clean_meeting(viewer, data, errors)
+    return errors
+
+
+def meeting_save(*, viewer: Viewer, data: MeetingData, meeting: Meeting | None = None) -> Meeting:
+    """Record a meeting of the circle with its sessions, or change one. The sessions are
+    replaced by the given list. Links to cards the editor cannot see (a card of another
+    municipality taken back to draft) are kept."""
+    if meeting is None and not may_record_meeting(viewer):
+        raise ValidationError(_("U mag geen bijeenkomsten vastleggen."), code="forbidden")
+    if meeting is not None and not may_change_meeting(viewer, meeting):
+        raise ValidationError(_("U mag deze bijeenkomst niet wijzigen."), code="forbidden")
+    errors: Errors = {}
+    clean = _clean_meeting(viewer, data, errors)
+    if errors:
+        raise ValidationError(errors)
+    assert data.date is not None
+    with transaction.atomic():
+        created = meeting is None
+        if meeting is None:
+            meeting = Meeting(municipality_id=viewer.municipality_id)
+        before = {
+            "theme": meeting.theme,
+            "date": meeting.date.isoformat() if meeting.date else None,
+        }
+        for name, value in clean.texts.items():
+            setattr(meeting, name, value)
+        meeting.number = data.number
+        meeting.date = data.date
+        meeting.participants = clean.participants
+        meeting.full_clean(exclude=["cards", "municipality"])
+        meeting.save()
+        hidden: list[int] = []
+        if not created:
+            hidden = list(
+                meeting.cards.exclude(visible_cards_q(viewer)).values_list("id", flat=True)
+            )
+        meeting.cards.set(sorted(set(hidden) | {c.pk for c in data.cards or []}))
+        removed = 0 if created else meeting.sessions.count()
+        meeting.sessions.all().delete()
+        MeetingSession.objects.bulk_create(
+            [MeetingSession(meeting=meeting, **row) for row in clean.sessions]
+        )
+        changes: dict[str, Any] = {
+            "sessions": len(clean.sessions),
+            "cards": meeting.cards.count(),
+        }
+        if not created:
+            changes["sessions_replaced"] = removed
+            after = {"theme": meeting.theme, "date": meeting.date.isoformat()}
+            changes.update({k: [before[k], after[k]] for k in after if before[k] != after[k]})
+        audit(
+            actor=viewer.user,
+            municipality_id=viewer.municipality_id,
+            action="meeting_create" if created else "meeting_update",
+            obj=meeting,
+            changes=changes,
+        )
+    return meeting

@@ -21,7 +21,9 @@ urlpatterns = [
     path("kaarten/<str:uuid>/export.json", views.card_export, name="card-export"),
     path("effectmeting/", views.effect_page, name="effect"),
     path("bijeenkomsten/", views.meeting_list, name="meeting-list"),
+    path("bijeenkomsten/nieuw/", views.meeting_create, name="meeting-create"),
     path("bijeenkomsten/<str:uuid>/", views.meeting_detail, name="meeting-detail"),
+    path("bijeenkomsten/<str:uuid>/bewerken/", views.meeting_edit, name="meeting-edit"),
 ]
 
 urlpatterns += [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from django.contrib import messages
@@ -18,6 +19,7 @@ from wijkregie.analysis import effect
 from wijkregie.analysis.profile import Chart, Series
 from wijkregie.areas.access import access_focus_area
 from wijkregie.areas.selectors import focus_area_list
+from wijkregie.cases.access import log_case_reads
 from wijkregie.learning import selectors, services
 from wijkregie.learning.access import (
     access_card,
@@ -25,7 +27,9 @@ from wijkregie.learning.access import (
     is_owner,
     learning_viewer,
     may_change,
+    may_change_meeting,
     may_edit,
+    may_record_meeting,
     may_review,
 )
 from wijkregie.learning.forms import (
@@ -33,10 +37,12 @@ from wijkregie.learning.forms import (
     CardForm,
     EffectForm,
     ImportForm,
+    MeetingForm,
     ReviewForm,
     StoreEffectForm,
+    session_formset,
 )
-from wijkregie.learning.models import CardStatus, PracticeCard
+from wijkregie.learning.models import CardStatus, Meeting, PracticeCard
 from wijkregie.signals.selectors import leaf_category_list, life_domain_list
 from wijkregie.tenants.access import Viewer
 from wijkregie.web import charts
@@ -147,13 +153,24 @@ def card_list(request: HttpRequest) -> HttpResponse:
 def _card_form(viewer: Viewer, data: Any = None, initial: Any = None) -> CardForm:
     domains = sorted({d.name for d in life_domain_list(viewer=viewer)})
     areas = [(str(a.uuid), a.name) for a in focus_area_list(viewer=viewer)]
-    return CardForm(data, initial=initial, domains=domains, focus_areas=areas)
+    linkable = [
+        (str(c.uuid), f"{c.reference} — {c.title}")
+        for c in selectors.linkable_cases(viewer=viewer)[:500]
+    ]
+    return CardForm(
+        data, initial=initial, domains=domains, focus_areas=areas, cases=linkable or None
+    )
 
 
 def _card_data(viewer: Viewer, cleaned: dict[str, Any]) -> services.CardData:
     wanted = set(cleaned.pop("focus_areas") or [])
     areas = [a for a in focus_area_list(viewer=viewer) if str(a.uuid) in wanted]
-    return services.CardData(**cleaned, focus_areas=areas)
+    cases = None
+    if "cases" in cleaned:
+        # Without the field (pseudonymised viewer, no cases of one's own) links stay as they are.
+        chosen = set(cleaned.pop("cases") or [])
+        cases = [c for c in selectors.linkable_cases(viewer=viewer) if str(c.uuid) in chosen]
+    return services.CardData(**cleaned, focus_areas=areas, cases=cases)
 
 
 @login_required
@@ -196,11 +213,16 @@ def card_edit(request: HttpRequest, uuid: str) -> HttpResponse:
         "lessons": card.lessons,
         "contact_organisation": card.contact_organisation,
         "focus_areas": [str(a.uuid) for a in card.focus_areas.all()],
+        "cases": [
+            str(u)
+            for u in selectors.linkable_cases(viewer=viewer)
+            .filter(id__in=card.cases.values_list("id", flat=True))
+            .values_list("uuid", flat=True)
+        ],
     }
     form = _card_form(viewer, request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = _card_data(viewer, dict(form.cleaned_data))
-        data.cases = list(card.cases.all())
         try:
             services.card_save(viewer=viewer, data=data, card=card)
         except ValidationError as exc:
@@ -222,10 +244,14 @@ def card_detail(request: HttpRequest, uuid: str) -> HttpResponse:
 
 def _detail_context(viewer: Viewer, card: PracticeCard, **extra: Any) -> dict[str, Any]:
     measured = card.measured_effect
+    links = selectors.card_links(viewer=viewer, card=card)
+    if links.cases:
+        # The page shows the cases' reference and title: a read of each case, logged as such.
+        log_case_reads(viewer, [str(c.uuid) for c in links.cases], detail="praktijkkaart")
     context = {
         "card": card,
         "owner": is_owner(viewer, card),
-        "links": selectors.card_links(viewer=viewer, card=card),
+        "links": links,
         "may_change": may_change(viewer, card),
         "may_review": may_review(viewer, card),
         "review_form": ReviewForm(),
@@ -469,7 +495,12 @@ def effect_page(request: HttpRequest) -> HttpResponse:
 def meeting_list(request: HttpRequest) -> HttpResponse:
     viewer = learning_viewer(request.user)
     return render(
-        request, "learning/meeting_list.html", {"meetings": selectors.meeting_list(viewer=viewer)}
+        request,
+        "learning/meeting_list.html",
+        {
+            "meetings": selectors.meeting_list(viewer=viewer),
+            "may_record": may_record_meeting(viewer),
+        },
     )
 
 
@@ -485,5 +516,203 @@ def meeting_detail(request: HttpRequest, uuid: str) -> HttpResponse:
             "meeting": meeting,
             "sessions": selectors.meeting_sessions(meeting=meeting),
             "cards": selectors.meeting_cards(viewer=viewer, meeting=meeting),
+            "may_change": may_change_meeting(viewer, meeting),
         },
     )
+
+
+def _meeting_initial(
+    viewer: Viewer, meeting: Meeting | None
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    if meeting is None:
+        last = selectors.meeting_list(viewer=viewer).first()
+        return {
+            "circle": last.circle if last else "",
+            "participants": "\n".join(selectors.participating_names()),
+        }, []
+    initial = {
+        "circle": meeting.circle,
+        "number": meeting.number,
+        "date": meeting.date,
+        "theme": meeting.theme,
+        "plenary": meeting.plenary,
+        "participants": "\n".join(meeting.participants or []),
+        "questions": meeting.questions,
+        "agreements": meeting.agreements,
+        "takeaways": meeting.takeaways,
+        "cards": [str(u) for u in meeting.cards.values_list("uuid", flat=True)],
+    }
+    sessions = [
+        {
+            "kind": s.kind,
+            "title": s.title,
+            "facilitators": s.facilitators,
+            "summary": s.summary,
+            "takeaways": s.takeaways,
+            "order": s.order,
+        }
+        for s in selectors.meeting_sessions(meeting=meeting)
+    ]
+    return initial, sessions
+
+
+def _kept_rows(formset: Any) -> list[Any]:
+    """The session rows that count: not marked for deletion, not an untouched extra row."""
+    return [
+        row
+        for i, row in enumerate(formset.forms)
+        if row not in formset.deleted_forms
+        and (i < formset.initial_form_count() or row.has_changed())
+    ]
+
+
+def _meeting_data(viewer: Viewer, form: MeetingForm, formset: Any) -> services.MeetingData:
+    cleaned = dict(form.cleaned_data)
+    chosen = set(cleaned.pop("cards") or [])
+    cards = [c for c in selectors.meeting_card_choices(viewer=viewer) if str(c.uuid) in chosen]
+    sessions = []
+    for row in _kept_rows(formset):
+        data = row.cleaned_data
+        sessions.append(
+            services.SessionData(
+                kind=data["kind"],
+                title=data["title"],
+                facilitators=data["facilitators"],
+                summary=data["summary"],
+                takeaways=data["takeaways"],
+                order=data["order"],
+            )
+        )
+    return services.MeetingData(**cleaned, cards=cards, sessions=sessions)
+
+
+def _meeting_errors(form: MeetingForm, rows: list[Any], exc: ValidationError) -> None:
+    """The service's errors on the form, `sessions[i].name` on the i-th kept session row."""
+    found = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    for name, msgs in found.items():
+        match = re.fullmatch(r"sessions\[(\d+)\]\.(\w+)", name)
+        for msg in msgs:
+            if match and int(match.group(1)) < len(rows):
+                row = rows[int(match.group(1))]
+                field = match.group(2)
+                row.add_error(field if field in row.fields else None, msg)
+            else:
+                form.add_error(name if name in form.fields else None, msg)
+
+
+def _session_errors(formset: Any) -> list[tuple[str, str]]:
+    """(field id, message) of every session error, for the error summary."""
+    if not formset.is_bound:
+        return []
+    found = [("", str(e)) for e in formset.non_form_errors()]
+    for n, row in enumerate(formset.forms, start=1):
+        if row.cleaned_data.get("DELETE"):
+            continue  # a row marked for deletion is not checked
+        for name, errors in row.errors.items():
+            field = row[name] if name in row.fields else None
+            for error in errors:
+                found.append(
+                    (
+                        field.auto_id if field is not None else "",
+                        gettext("Sessie %(n)d, %(field)s: %(error)s")
+                        % {
+                            "n": n,
+                            "field": field.label if field is not None else "",
+                            "error": error,
+                        },
+                    )
+                )
+    return found
+
+
+SESSION_FIELDS = ("kind", "title", "facilitators", "summary", "takeaways", "order")
+
+
+def _posted_int(data: Any, name: str) -> int:
+    try:
+        return max(0, int(data.get(name, 0)))
+    except (TypeError, ValueError):
+        return 0
+
+
+def _more_rows(data: Any, cards: list[tuple[str, str]]) -> tuple[MeetingForm, Any]:
+    """The posted meeting again, unsaved and unchecked, with three more session rows (the
+    "more rows" button; no JavaScript). Filled rows and the existing ones come first."""
+    initial = {
+        name: data.getlist(name) if name == "cards" else data.get(name, "")
+        for name in MeetingForm.base_fields
+    }
+    existing = _posted_int(data, "sessions-INITIAL_FORMS")
+    total = min(_posted_int(data, "sessions-TOTAL_FORMS"), 50)
+    rows: list[dict[str, Any]] = []
+    for i in range(total):
+        row: dict[str, Any] = {
+            name: data.get(f"sessions-{i}-{name}", "") for name in SESSION_FIELDS
+        }
+        if i < existing or any(str(row[n]).strip() for n in SESSION_FIELDS if n != "kind"):
+            row["DELETE"] = bool(data.get(f"sessions-{i}-DELETE"))
+            rows.append(row)
+    form = MeetingForm(initial=initial, cards=cards)
+    # The empty rows come back too, plus three: the form grows by three rows per click.
+    return form, session_formset(total - len(rows) + 3)(initial=rows, prefix="sessions")
+
+
+def _meeting_form_page(
+    request: HttpRequest, viewer: Viewer, meeting: Meeting | None
+) -> HttpResponse:
+    initial, session_rows = _meeting_initial(viewer, meeting)
+    cards = [
+        (str(c.uuid), f"{c.title} ({c.source_name})")
+        for c in selectors.meeting_card_choices(viewer=viewer)
+    ]
+    if request.method == "POST" and request.POST.get("more_rows"):
+        form, formset = _more_rows(request.POST, cards)
+        context = {"form": form, "formset": formset, "session_errors": [], "meeting": meeting}
+        return render(request, "learning/meeting_form.html", context)
+    data = request.POST if request.method == "POST" else None
+    form = MeetingForm(data, initial=initial, cards=cards)
+    formset = session_formset(4 if meeting is None else 2)(
+        data, initial=session_rows, prefix="sessions"
+    )
+    if request.method == "POST":
+        valid = form.is_valid()
+        valid = formset.is_valid() and valid
+        if valid:
+            try:
+                saved = services.meeting_save(
+                    viewer=viewer, data=_meeting_data(viewer, form, formset), meeting=meeting
+                )
+            except ValidationError as exc:
+                _meeting_errors(form, _kept_rows(formset), exc)
+            else:
+                messages.success(request, _("De bijeenkomst is vastgelegd."))
+                return redirect("learning:meeting-detail", uuid=saved.uuid)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "learning/meeting_form.html",
+        {
+            "form": form,
+            "formset": formset,
+            "session_errors": _session_errors(formset),
+            "meeting": meeting,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_create(request: HttpRequest) -> HttpResponse:
+    viewer = learning_viewer(request.user)
+    if not may_record_meeting(viewer):
+        raise Http404
+    return _meeting_form_page(request, viewer, None)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_edit(request: HttpRequest, uuid: str) -> HttpResponse:
+    viewer = learning_viewer(request.user)
+    meeting = access_meeting(viewer, uuid, write=True)
+    return _meeting_form_page(request, viewer, meeting)
