@@ -197,7 +197,7 @@ def test_tab_separated(world: World, tmp_path: Path) -> None:
 def broken_file(tmp_path: Path) -> Path:
     lat, lon = wgs84_of("01")
     point = [dutch_number(lat), dutch_number(lon)]
-    future = (timezone.localtime() + dt.timedelta(days=3)).strftime("%d-%m-%Y %H:%M")
+    future = timezone.localtime(timezone.now() + dt.timedelta(days=3)).strftime("%d-%m-%Y %H:%M")
     return write_csv(
         tmp_path / "kapot.csv",
         [

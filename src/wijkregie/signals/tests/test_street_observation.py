@@ -49,7 +49,9 @@ def valid_data(world: World, **overrides: Any) -> dict[str, Any]:
         "description": "Groep jongeren bij het speelveld, harde muziek",
         "lat": lat.replace(".", ","),  # typed the Dutch way
         "lon": lon,
-        "observed_at": (timezone.localtime() - dt.timedelta(minutes=10)).strftime("%Y-%m-%dT%H:%M"),
+        "observed_at": timezone.localtime(timezone.now() - dt.timedelta(minutes=10)).strftime(
+            "%Y-%m-%dT%H:%M"
+        ),
     }
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
@@ -188,7 +190,7 @@ def test_an_empty_file_is_reported(world: World) -> None:
 
 
 def future() -> str:
-    return (timezone.localtime() + dt.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")
+    return timezone.localtime(timezone.now() + dt.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")
 
 
 PARIS = ("48.8566", "2.3522")

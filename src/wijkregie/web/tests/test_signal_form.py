@@ -24,7 +24,9 @@ def valid_data(world: World, **overrides: Any) -> dict[str, Any]:
     data: dict[str, Any] = {
         "owner_organisation": world.orgs["gemeente"].pk,
         "category": world.categories["overlast-jeugd"].pk,
-        "observed_at": (timezone.localtime() - dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+        "observed_at": timezone.localtime(timezone.now() - dt.timedelta(hours=1)).strftime(
+            "%Y-%m-%dT%H:%M"
+        ),
         "description": "Groep jongeren bij de ingang van de flat",
         "lat": "",
         "lon": "",
@@ -89,7 +91,7 @@ def midpoint_of_buurt(world: World, key: str) -> tuple[float, float]:
         # observed in the future or not a date at all
         (
             {
-                "observed_at": (timezone.localtime() + dt.timedelta(days=1)).strftime(
+                "observed_at": timezone.localtime(timezone.now() + dt.timedelta(days=1)).strftime(
                     "%Y-%m-%dT%H:%M"
                 )
             },
