@@ -52,6 +52,37 @@ def lazy_format(message: StrOrPromise, **params: Any) -> StrOrPromise:
     return lazy(lambda: str(message) % params, str)()
 
 
+
+class WallClockDateTimeField(forms.DateTimeField):
+    """A date and time as read from a clock in the current time zone (Europe/Amsterdam).
+
+    Django refuses the two daylight-saving edges outright. Here the hour that occurs twice
+    when summer time ends (02:00-03:00 on the last Sunday of October) means its first pass,
+    in summer time, so a night shift can still record what it saw; the hour skipped when
+    summer time starts does not exist and gets a Dutch message that says why.
+    """
+
+    def to_python(self, value: Any) -> dt.datetime | None:
+        try:
+            return super().to_python(value)
+        except forms.ValidationError as exc:
+            if getattr(exc, "code", None) != "ambiguous_timezone" or not exc.params:
+                raise
+            naive = exc.params["datetime"]
+        zone = timezone.get_current_timezone()
+        aware = naive.replace(tzinfo=zone)  # fold=0: the first of a repeated hour
+        if aware.astimezone(dt.UTC).astimezone(zone).replace(tzinfo=None) != naive:
+            raise forms.ValidationError(
+                _(
+                    "%(time)s bestaat niet: in die nacht gaat de klok van 02:00 naar 03:00 "
+                    "(zomertijd). Kies een tijd voor 02:00 of vanaf 03:00."
+                ),
+                code="nonexistent_time",
+                params={"time": naive.strftime("%d-%m-%Y %H:%M")},
+            ) from None
+        return aware
+
+
 class CoordinateField(forms.FloatField):
     """A number typed the Dutch way (52,1551) or the international way (52.1551)."""
 
@@ -77,7 +108,7 @@ class SignalForm(forms.Form):
         empty_label=_("— kies een categorie —"),
         error_messages=choice_errors(_("Kies een bestaande categorie uit de lijst.")),
     )
-    observed_at = forms.DateTimeField(
+    observed_at = WallClockDateTimeField(
         label=_("Waargenomen op"),
         help_text=_("Datum en tijd van de waarneming, niet later dan nu."),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
@@ -371,7 +402,7 @@ class StreetObservationForm(forms.Form):
             "empty": _("Het gekozen bestand is leeg."),
         },
     )
-    observed_at = forms.DateTimeField(
+    observed_at = WallClockDateTimeField(
         label=_("Waargenomen op"),
         help_text=_("Standaard nu. Pas aan als u het eerder zag."),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),

@@ -256,3 +256,16 @@ def test_the_form_is_not_for_readers_only(world: World) -> None:
     assert client.get(URL).status_code == 404
     assert client.post(URL, valid_data(world)).status_code == 404
     assert not Signal.objects.filter(registered_by=world.users["analist"]).exists()
+
+
+def test_the_repeated_hour_of_october_is_its_first_pass(world: World, regisseur: Client) -> None:
+    # 02:30 on 25 October 2026 happens twice in Amsterdam; the first pass is summer time.
+    response = regisseur.post(URL, valid_data(world, observed_at="2026-10-25T02:30"))
+    assert response.status_code == 302
+    signal = Signal.objects.latest("id")
+    assert signal.observed_at == dt.datetime(2026, 10, 25, 0, 30, tzinfo=dt.UTC)
+
+
+def test_the_skipped_hour_of_march_is_refused_in_dutch(world: World, regisseur: Client) -> None:
+    text = post_rejected(regisseur, valid_data(world, observed_at="29-03-2026 02:30"))
+    assert "29-03-2026 02:30 bestaat niet" in text and "zomertijd" in text
