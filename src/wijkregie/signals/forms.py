@@ -52,7 +52,6 @@ def lazy_format(message: StrOrPromise, **params: Any) -> StrOrPromise:
     return lazy(lambda: str(message) % params, str)()
 
 
-
 class WallClockDateTimeField(forms.DateTimeField):
     """A date and time as read from a clock in the current time zone (Europe/Amsterdam).
 
