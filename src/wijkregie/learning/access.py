@@ -11,8 +11,13 @@
   read-only (they are replaced by importing them again).
 - A meeting is recorded by a regisseur or beheerder of a participating municipality and
   changed only by the editors of that (recording) municipality; everyone else 404.
-- Cards and meetings hold no personal data, so reads are not access-logged; every write is
-  audited (services). A card's links to cases are the exception: they are shown only to the
+- Public neighbourhood actions (wijkacties) are not part of the circle: the regisseur and the
+  beheerder of a municipality manage their own municipality's actions whether or not it
+  participates (the public page does not depend on participation either). Everyone else,
+  including analysts, partner professionals and the privacy officer, gets 404; another
+  municipality's action is 404 too.
+- Cards, meetings and actions hold no personal data, so reads are not access-logged; every
+  write is audited (services). A card's links to cases are the exception: they are shown only to the
   case's participants, and showing a case's reference and title is logged as a case read.
 """
 
@@ -29,6 +34,7 @@ from wijkregie.learning.models import (
     Meeting,
     Participation,
     PracticeCard,
+    PublicAction,
 )
 from wijkregie.tenants.access import Viewer, require_viewer
 from wijkregie.tenants.models import Role
@@ -123,3 +129,28 @@ def access_meeting(viewer: Viewer, meeting_uuid: object, *, write: bool = False)
     if write and not may_change_meeting(viewer, meeting):
         raise Http404
     return meeting
+
+
+def may_manage_actions(viewer: Viewer) -> bool:
+    """Regisseur or beheerder of the viewer's municipality; participation does not matter."""
+    return bool(viewer.roles & EDITOR_ROLES)
+
+
+def actions_viewer(user: object, access_point: str = "web") -> Viewer:
+    """The viewer who manages the municipality's public actions, or 404 for everyone else."""
+    viewer = require_viewer(user, access_point)
+    if not may_manage_actions(viewer):
+        raise Http404
+    return viewer
+
+
+def access_action(viewer: Viewer, action_uuid: object) -> PublicAction:
+    """An action of the viewer's own municipality (404 for another's, or a missing one)."""
+    if not may_manage_actions(viewer):
+        raise Http404
+    action = PublicAction.objects.filter(
+        municipality_id=viewer.municipality_id, uuid=_uuid(action_uuid)
+    ).first()
+    if action is None:
+        raise Http404
+    return action

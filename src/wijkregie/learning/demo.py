@@ -1,5 +1,6 @@
 """Demo content of the learning circle: Demodam participates, one published practice card,
-and the record of the second meeting of the 'leerkring leefbaarheid en veiligheid'
+three published neighbourhood actions and one draft (for the public buurt pages), and the
+record of the second meeting of the 'leerkring leefbaarheid en veiligheid'
 (23 September 2020), summarised from the public report of that meeting (RONT Management
 Consultants for the ministry of BZK, 16 October 2020)."""
 
@@ -7,11 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
-from wijkregie.areas.models import FocusArea
+from wijkregie.areas.models import FocusArea, Neighbourhood, NeighbourhoodKind
 from wijkregie.learning.models import (
+    ActionStatus,
     AreaType,
     BenchmarkArea,
     BenchmarkGroupMapping,
@@ -21,6 +25,7 @@ from wijkregie.learning.models import (
     MeetingSession,
     Participation,
     PracticeCard,
+    PublicAction,
     SessionKind,
 )
 from wijkregie.signals.models import Category
@@ -163,7 +168,107 @@ def create_demo_learning(*, municipality: Municipality) -> Meeting:
             )
         meeting.cards.add(card)
     create_demo_benchmark_setup(municipality=municipality)
+    create_demo_public_actions(municipality=municipality)
     return meeting
+
+
+# Fixed, so that a second run finds the same actions.
+DEMO_ACTION_UUIDS = [
+    uuid.UUID("0b6a4c1e-5d2f-4e8a-9c31-7a1d2e3f4a01"),
+    uuid.UUID("0b6a4c1e-5d2f-4e8a-9c31-7a1d2e3f4a02"),
+    uuid.UUID("0b6a4c1e-5d2f-4e8a-9c31-7a1d2e3f4a03"),
+    uuid.UUID("0b6a4c1e-5d2f-4e8a-9c31-7a1d2e3f4a04"),
+]
+
+
+def create_demo_public_actions(*, municipality: Municipality) -> list[PublicAction]:
+    """Three published actions and one unpublished draft in the demo buurten (idempotent;
+    dates relative to the day of the first run). Nothing when the municipality has no
+    buurten."""
+    buurten = list(
+        Neighbourhood.objects.filter(
+            municipality=municipality, kind=NeighbourhoodKind.BUURT
+        ).order_by("code")
+    )
+    if not buurten:
+        return []
+    areas = {a.name: a for a in FocusArea.objects.filter(municipality=municipality)}
+    noordoost = areas.get("Krachtwijk Noordoost")
+    station = areas.get("Stationsgebied")
+    station_buurten = (
+        list(station.neighbourhoods.filter(kind=NeighbourhoodKind.BUURT).order_by("code")[:2])
+        if station
+        else []
+    )
+    today = timezone.localdate()
+    name = municipality.name
+    specs: list[dict[str, Any]] = [
+        {
+            "title": "Buurtconciërge in de portiekflats",
+            "description": "Een buurtconciërge loopt dagelijks langs de portieken, laat kleine "
+            "gebreken direct herstellen en spreekt bewoners aan over afval en overlast. Elke "
+            "week bespreken gemeente, corporatie, politie en jongerenwerk wat opvalt.",
+            "organisations": f"Gemeente {name}, Woonstichting Thuis in {name}",
+            "start_date": today - dt.timedelta(days=120),
+            "end_date": today + dt.timedelta(days=240),
+            "status": ActionStatus.ONGOING,
+            "focus_area": noordoost,
+            "buurten": [] if noordoost else buurten[:1],
+            "published": True,
+        },
+        {
+            "title": "Meer licht en toezicht rond het station",
+            "description": "Op donkere plekken rond het station komt betere verlichting. "
+            "Boa's lopen 's avonds vaker een ronde en de gemeente snoeit struiken die het "
+            "zicht ontnemen.",
+            "organisations": f"Gemeente {name}, Team Handhaving (BOA) {name}",
+            "start_date": today + dt.timedelta(days=30),
+            "end_date": None,
+            "status": ActionStatus.PLANNED,
+            "focus_area": None,
+            "buurten": station_buurten or buurten[-1:],
+            "published": True,
+        },
+        {
+            "title": "Opschoondag en nieuwe ondergrondse containers",
+            "description": "Bewoners en de gemeente ruimden samen de groenstroken op. Bij de "
+            "flats staan nu ondergrondse containers, zodat er minder afval naast ligt.",
+            "organisations": f"Gemeente {name}, bewonersvereniging",
+            "start_date": today - dt.timedelta(days=200),
+            "end_date": today - dt.timedelta(days=30),
+            "status": ActionStatus.DONE,
+            "focus_area": None,
+            "buurten": buurten[:2],
+            "published": True,
+        },
+        {
+            "title": "Ontmoetingsplek voor jongeren (concept)",
+            "description": "Idee: een overdekte ontmoetingsplek met jongerenwerk op vaste "
+            "avonden. Nog in overleg met bewoners.",
+            "organisations": f"Gemeente {name}, Welzijn en Zorg {name}",
+            "start_date": today + dt.timedelta(days=90),
+            "end_date": None,
+            "status": ActionStatus.PLANNED,
+            "focus_area": None,
+            "buurten": buurten[:1],
+            "published": False,
+        },
+    ]
+    actions = []
+    for action_uuid, spec in zip(DEMO_ACTION_UUIDS, specs, strict=True):
+        hoods = spec.pop("buurten")
+        action, created = PublicAction.objects.get_or_create(
+            uuid=action_uuid,
+            defaults={
+                "municipality": municipality,
+                **spec,
+                "published_at": timezone.now() if spec["published"] else None,
+            },
+        )
+        if created:
+            action.neighbourhoods.set(hoods)
+        actions.append(action)
+    return actions
 
 
 # The demo's category codes -> shared benchmark groups (benchmark_definitions.CATEGORY_GROUPS).
@@ -201,5 +306,6 @@ def delete_demo_learning(municipality: Municipality) -> None:
     BenchmarkArea.objects.filter(municipality=municipality).delete()
     BenchmarkGroupMapping.objects.filter(municipality=municipality).delete()
     Meeting.objects.filter(municipality=municipality).delete()
+    PublicAction.objects.filter(municipality=municipality).delete()
     PracticeCard.objects.filter(municipality=municipality).delete()
     Participation.objects.filter(municipality=municipality).delete()

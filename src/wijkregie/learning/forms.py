@@ -8,7 +8,13 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from wijkregie.learning.models import AreaType, CardStatus, SessionKind
+from wijkregie.learning.models import (
+    ACTION_TEXT_MAX,
+    ActionStatus,
+    AreaType,
+    CardStatus,
+    SessionKind,
+)
 
 
 class CardFilterForm(forms.Form):
@@ -247,3 +253,75 @@ def session_formset(extra: int) -> type[forms.BaseFormSet[SessionForm]]:
     return forms.formset_factory(
         SessionForm, extra=extra, can_delete=True, max_num=50, validate_max=True
     )
+
+
+# --- public neighbourhood actions (wijkacties) ----------------------------------------------
+
+
+class PublicActionForm(forms.Form):
+    """An action for the public neighbourhood pages. The rule "at least one buurt, or a focus
+    area with buurten" is the service's (so that every error shows at once)."""
+
+    title = forms.CharField(
+        label=_("Titel"), max_length=200, error_messages={"required": _("Vul een titel in.")}
+    )
+    description = forms.CharField(
+        label=_("Omschrijving"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=ACTION_TEXT_MAX,
+        help_text=_("Wat er gebeurt en waarom, in gewone taal voor bewoners."),
+        error_messages={"required": _("Vul een omschrijving in.")},
+    )
+    organisations = forms.CharField(
+        label=_("Uitgevoerd door"),
+        required=False,
+        max_length=300,
+        help_text=_("De organisaties, bijvoorbeeld: Gemeente Demodam, Woonstichting Demodam."),
+    )
+    start_date = forms.DateField(
+        label=_("Begindatum"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={
+            "required": _("Vul de begindatum in."),
+            "invalid": _("Gebruik een datum als JJJJ-MM-DD."),
+        },
+    )
+    end_date = forms.DateField(
+        label=_("Einddatum"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": _("Gebruik een datum als JJJJ-MM-DD.")},
+    )
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=ActionStatus.choices,
+        initial=ActionStatus.PLANNED,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Kies een status: gepland, loopt nu of afgerond."),
+            "invalid_choice": _("Kies een status: gepland, loopt nu of afgerond."),
+        },
+    )
+    neighbourhoods = forms.MultipleChoiceField(
+        label=_("Buurten"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("Kies alleen buurten van uw gemeente.")},
+    )
+    focus_area = forms.ChoiceField(
+        label=_("Focusgebied"),
+        required=False,
+        help_text=_("De actie geldt dan ook voor alle buurten van het focusgebied."),
+        error_messages={"invalid_choice": _("Kies een focusgebied van uw gemeente.")},
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        buurten: list[tuple[str, str]],
+        focus_areas: list[tuple[str, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["neighbourhoods"].choices = buurten  # type: ignore[attr-defined]
+        self.fields["focus_area"].choices = [("", _("Geen focusgebied")), *focus_areas]  # type: ignore[attr-defined]

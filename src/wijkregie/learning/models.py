@@ -15,7 +15,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from wijkregie.areas.models import FocusArea
+from wijkregie.areas.models import FocusArea, Neighbourhood
 from wijkregie.cases.models import Case
 from wijkregie.tenants.models import Municipality
 
@@ -277,3 +277,69 @@ class BenchmarkValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.area_label} {self.definition}"
+
+
+# --- public neighbourhood actions (wijkacties) ---------------------------------------------
+
+
+ACTION_TEXT_MAX = 2000
+
+
+class ActionStatus(models.TextChoices):
+    PLANNED = "gepland", _("Gepland")
+    ONGOING = "lopend", _("Loopt nu")
+    DONE = "afgerond", _("Afgerond")
+
+
+class PublicAction(models.Model):
+    """What the municipality and its partners do in some buurten, told to residents on the
+    public neighbourhood page (/wijk/<GM>/<BU>/) once published. It holds no personal data
+    (texts are checked on save) and the public page never shows who wrote or published it.
+
+    The action counts for its own buurten and, when a focus area is set, for the buurten of
+    that focus area as they are at the time the page is shown."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="+", verbose_name=_("gemeente")
+    )
+    neighbourhoods = models.ManyToManyField(
+        Neighbourhood, blank=True, related_name="+", verbose_name=_("buurten")
+    )
+    focus_area = models.ForeignKey(
+        FocusArea,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("focusgebied"),
+    )
+    title = models.CharField(_("titel"), max_length=200)
+    description = models.TextField(_("omschrijving"), max_length=ACTION_TEXT_MAX)
+    organisations = models.CharField(_("uitgevoerd door"), max_length=300, blank=True)
+    start_date = models.DateField(_("begindatum"))
+    end_date = models.DateField(_("einddatum"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=ActionStatus.choices, default=ActionStatus.PLANNED
+    )
+    published = models.BooleanField(_("gepubliceerd"), default=False)
+    published_at = models.DateTimeField(_("gepubliceerd op"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("wijkactie")
+        verbose_name_plural = _("wijkacties")
+        ordering = ["-start_date", "-id"]
+        indexes = [
+            models.Index(fields=["municipality", "published"], name="action_tenant_published"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

@@ -9,6 +9,10 @@ Everything is scoped to one municipality and one of its buurten.
   recovered by subtraction.
 - Practice cards: the municipality's own published cards (local, not imported) linked to a
   focus area that contains the buurt; their texts are checked for personal data on save.
+- Actions (wijkacties): the municipality's published actions that name the buurt, or whose
+  focus area holds the buurt or its wijk; ongoing first, then planned, then finished, the
+  latest start first within each. Their texts are checked for personal data on save and the
+  page never shows who wrote or published them.
 - Survey results: the buurt's scores of the latest survey year with at least the index's
   `min_respondents` respondents (the municipality's score beside it, under the same rule).
 """
@@ -19,7 +23,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from wijkregie.analysis.models import (
@@ -32,7 +36,13 @@ from wijkregie.analysis.models import (
 from wijkregie.areas.models import FocusArea, Neighbourhood, NeighbourhoodKind
 from wijkregie.learning.benchmark_definitions import is_small
 from wijkregie.learning.benchmark_services import system_viewer
-from wijkregie.learning.models import CardOrigin, CardStatus, PracticeCard
+from wijkregie.learning.models import (
+    ActionStatus,
+    CardOrigin,
+    CardStatus,
+    PracticeCard,
+    PublicAction,
+)
 from wijkregie.signals.models import Category
 from wijkregie.signals.selectors import TALLY_ZONE, grouped_counts
 from wijkregie.tenants.models import Municipality
@@ -140,6 +150,29 @@ def public_cards(*, municipality: Municipality, buurt: Neighbourhood) -> QuerySe
         )
         .distinct()
         .order_by("-published_at", "-id")
+    )
+
+
+STATUS_ORDER = (ActionStatus.ONGOING, ActionStatus.PLANNED, ActionStatus.DONE)
+
+
+def public_actions(*, municipality: Municipality, buurt: Neighbourhood) -> QuerySet[PublicAction]:
+    around = Q(neighbourhoods=buurt) | Q(focus_area__neighbourhoods=buurt)
+    if buurt.parent_id:
+        around |= Q(focus_area__neighbourhoods=buurt.parent_id)
+    ids = PublicAction.objects.filter(around, municipality=municipality, published=True).values(
+        "id"
+    )
+    return (
+        PublicAction.objects.filter(id__in=ids)
+        .annotate(
+            status_order=Case(
+                *[When(status=s, then=Value(i)) for i, s in enumerate(STATUS_ORDER)],
+                default=Value(len(STATUS_ORDER)),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("status_order", "-start_date", "-id")
     )
 
 

@@ -1,10 +1,12 @@
 """The public neighbourhood pages: no login, aggregates only, Dutch, no JavaScript needed.
 
 /wijk/<GMxxxx>/ lists the municipality's buurten; /wijk/<GMxxxx>/<BUxxxxxxxx>/ shows a buurt:
-trends of public categories (small counts suppressed), published practice cards of the focus
-areas around it, how to report, and resident-survey results. Responses set no cookie (no
-session, no CSRF form) and may be cached publicly for a short while: the figures are whole
-months, so they change only when a late signal for a past month comes in.
+trends of public categories (small counts suppressed), the published actions of the
+municipality and partners there (wijkacties, without who wrote them), published practice
+cards of the focus areas around it, how to report, and resident-survey results. Responses set
+no cookie (no session, no CSRF form) and may be cached publicly for a short while: the figures
+are whole months, so they change only when a late signal for a past month comes in; a newly
+published or withdrawn action shows within that while (the staff pages say so).
 """
 
 from __future__ import annotations
@@ -103,6 +105,7 @@ def area_page(request: HttpRequest, cbs: str, buurt: str) -> HttpResponse:
         "buurt": hood,
         "trend": trend,
         "threshold": trend.threshold,
+        "actions": list(selectors.public_actions(municipality=municipality, buurt=hood)[:50]),
         "cards": list(selectors.public_cards(municipality=municipality, buurt=hood)[:20]),
         "survey": selectors.public_survey(municipality=municipality, buurt=hood),
         "residents": selectors.public_residents(buurt=hood),

@@ -22,6 +22,7 @@ from wijkregie.learning.models import (
     MeetingSession,
     Participation,
     PracticeCard,
+    PublicAction,
 )
 from wijkregie.signals.models import Category
 from wijkregie.signals.selectors import TALLY_ZONE, grouped_counts
@@ -282,3 +283,27 @@ def focus_area_effect(
 
 def _empty() -> tuple[Any, Any, Any]:
     return np.zeros((0, 0)), np.zeros((0, 0)), np.zeros(0, dtype=bool)
+
+
+# --- public neighbourhood actions (wijkacties) ----------------------------------------------
+
+
+def action_list(*, viewer: Viewer) -> QuerySet[PublicAction]:
+    """The viewer's municipality's actions, published and not (staff overview)."""
+    return (
+        PublicAction.objects.filter(municipality_id=viewer.municipality_id)
+        .select_related("focus_area")
+        .prefetch_related("neighbourhoods")
+        .order_by("published", "-start_date", "-id")
+    )
+
+
+def action_buurt_choices(*, viewer: Viewer) -> QuerySet[Neighbourhood]:
+    """The buurten an action of the viewer's municipality can be about."""
+    return (
+        Neighbourhood.objects.filter(
+            municipality_id=viewer.municipality_id, kind=NeighbourhoodKind.BUURT
+        )
+        .select_related("parent")
+        .order_by("name", "code")
+    )

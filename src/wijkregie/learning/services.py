@@ -1,5 +1,6 @@
 """Writes of the learning circle: cards (save, submit, review, withdraw), the measured effect,
-and the JSON exchange of published cards. Keyword-only, atomic, every error of a request at
+the JSON exchange of published cards, the circle's meetings, and the public neighbourhood
+actions (wijkacties). Keyword-only, atomic, every error of a request at
 once (ValidationError with stable codes), one AuditEvent per write."""
 
 from __future__ import annotations
@@ -18,23 +19,27 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from wijkregie.analysis.models import AreaStatistic
-from wijkregie.areas.models import FocusArea
+from wijkregie.areas.models import FocusArea, Neighbourhood, NeighbourhoodKind
 from wijkregie.cases.models import Case
 from wijkregie.learning.access import (
     may_change,
     may_change_meeting,
+    may_manage_actions,
     may_record_meeting,
     may_review,
     visible_cards_q,
 )
 from wijkregie.learning.models import (
+    ACTION_TEXT_MAX,
     TEXT_MAX,
+    ActionStatus,
     AreaType,
     CardOrigin,
     CardStatus,
     Meeting,
     MeetingSession,
     PracticeCard,
+    PublicAction,
     SessionKind,
 )
 from wijkregie.learning.selectors import hidden_case_ids, linkable_cases
@@ -937,3 +942,224 @@ def meeting_save(*, viewer: Viewer, data: MeetingData, meeting: Meeting | None =
             changes=changes,
         )
     return meeting
+
+
+# --- public neighbourhood actions (wijkacties) ----------------------------------------------
+
+ACTION_TEXT_FIELDS = {"title": 200, "description": ACTION_TEXT_MAX, "organisations": 300}
+
+
+@dataclass
+class ActionData:
+    title: str = ""
+    description: str = ""
+    organisations: str = ""
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
+    status: str = ActionStatus.PLANNED
+    neighbourhoods: list[Neighbourhood] = field(default_factory=list)
+    focus_area: FocusArea | None = None
+
+
+def _action_text(errors: Errors, name: str, value: Any, limit: int) -> str:
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        _error(errors, name, _("Dit moet tekst zijn."), "invalid")
+        return ""
+    value = value.strip()
+    required = {
+        "title": _("Vul een titel in."),
+        "description": _("Vul een omschrijving in."),
+    }
+    if name in required and not value:
+        _error(errors, name, required[name], "required")
+    elif len(value) > limit:
+        _error(
+            errors,
+            name,
+            _("De tekst is te lang: maximaal %(limit)d tekens.") % {"limit": limit},
+            "max_length",
+        )
+    elif personal_data_in(value):
+        _error(
+            errors,
+            name,
+            _(
+                "Deze tekst lijkt persoonsgegevens te bevatten (BSN, e-mailadres of "
+                "telefoonnummer). Een wijkactie staat openbaar op de buurtpagina: noem geen "
+                "personen en laat contactgegevens weg."
+            ),
+            "personal_data",
+        )
+    return value
+
+
+def focus_area_buurten(focus_area: FocusArea) -> list[Neighbourhood]:
+    """The buurten of a focus area: its own buurten and those of the wijken it holds."""
+    held = list(focus_area.neighbourhoods.all())
+    wijken = [n.pk for n in held if n.kind == NeighbourhoodKind.WIJK]
+    found = {n.pk: n for n in held if n.kind == NeighbourhoodKind.BUURT}
+    if wijken:
+        for n in Neighbourhood.objects.filter(parent_id__in=wijken, kind=NeighbourhoodKind.BUURT):
+            found.setdefault(n.pk, n)
+    return list(found.values())
+
+
+def _clean_action(viewer: Viewer, data: ActionData, errors: Errors) -> dict[str, str]:
+    texts = {
+        name: _action_text(errors, name, getattr(data, name), limit)
+        for name, limit in ACTION_TEXT_FIELDS.items()
+    }
+    if data.start_date is None:
+        _error(errors, "start_date", _("Vul de begindatum in."), "required")
+    elif data.end_date is not None and data.end_date < data.start_date:
+        _error(errors, "end_date", _("De einddatum ligt voor de begindatum."), "invalid")
+    if data.status not in ActionStatus.values:
+        _error(errors, "status", _("Kies een status: gepland, loopt nu of afgerond."), "invalid")
+    hoods = list(data.neighbourhoods or [])
+    if any(
+        n.municipality_id != viewer.municipality_id or n.kind != NeighbourhoodKind.BUURT
+        for n in hoods
+    ):
+        _error(errors, "neighbourhoods", _("Kies alleen buurten van uw gemeente."), "invalid")
+    area = data.focus_area
+    if area is not None and area.municipality_id != viewer.municipality_id:
+        _error(errors, "focus_area", _("Kies een focusgebied van uw gemeente."), "invalid")
+    elif not hoods and (area is None or not focus_area_buurten(area)):
+        _error(
+            errors,
+            "neighbourhoods",
+            _("Kies ten minste één buurt van uw gemeente (of een focusgebied met buurten)."),
+            "required",
+        )
+    return texts
+
+
+def check_action(*, viewer: Viewer, data: ActionData) -> Errors:
+    """Every domain error of an action at once."""
+    errors: Errors = {}
+    _clean_action(viewer, data, errors)
+    return errors
+
+
+def _may_write_action(viewer: Viewer, action: PublicAction | None) -> bool:
+    if not may_manage_actions(viewer):
+        return False
+    return action is None or action.municipality_id == viewer.municipality_id
+
+
+def action_save(
+    *, viewer: Viewer, data: ActionData, action: PublicAction | None = None
+) -> PublicAction:
+    """Create an action (unpublished) or change one. A published action stays published when
+    it is changed: the texts pass the same checks as before, the change is audited with the
+    names of the changed fields, and withdrawing is a separate, explicit step."""
+    if not _may_write_action(viewer, action):
+        raise ValidationError(_("U mag deze wijkactie niet wijzigen."), code="forbidden")
+    errors: Errors = {}
+    texts = _clean_action(viewer, data, errors)
+    if errors:
+        raise ValidationError(errors)
+    hoods = sorted({n.pk for n in data.neighbourhoods or []})
+    with transaction.atomic():
+        created = action is None
+        if action is None:
+            action = PublicAction(municipality_id=viewer.municipality_id, created_by=viewer.user)
+        values: dict[str, Any] = {
+            **texts,
+            "start_date": data.start_date,
+            "end_date": data.end_date,
+            "status": data.status,
+            "focus_area_id": data.focus_area.pk if data.focus_area else None,
+        }
+        changed = sorted(k for k, v in values.items() if getattr(action, k) != v)
+        before_status = action.status
+        for name, value in values.items():
+            setattr(action, name, value)
+        action.full_clean(exclude=["neighbourhoods", "municipality"])
+        action.save()
+        old = set() if created else set(action.neighbourhoods.values_list("id", flat=True))
+        action.neighbourhoods.set(hoods)
+        changes: dict[str, Any] = {"published": action.published}
+        if created:
+            changes["buurten"] = len(hoods)
+        else:
+            changes["fields"] = [k.removesuffix("_id") for k in changed]
+            if before_status != action.status:
+                changes["status"] = [before_status, action.status]
+            added = sorted(
+                Neighbourhood.objects.filter(id__in=set(hoods) - old).values_list("code", flat=True)
+            )
+            removed = sorted(
+                Neighbourhood.objects.filter(id__in=old - set(hoods)).values_list("code", flat=True)
+            )
+            if added or removed:
+                changes["buurten"] = {"added": added, "removed": removed}
+        audit(
+            actor=viewer.user,
+            municipality_id=viewer.municipality_id,
+            action="create" if created else "update",
+            obj=action,
+            changes=changes,
+        )
+    return action
+
+
+def _stored_action_data(action: PublicAction) -> ActionData:
+    return ActionData(
+        title=action.title,
+        description=action.description,
+        organisations=action.organisations,
+        start_date=action.start_date,
+        end_date=action.end_date,
+        status=action.status,
+        neighbourhoods=list(action.neighbourhoods.all()),
+        focus_area=action.focus_area,
+    )
+
+
+def action_publish(*, viewer: Viewer, action: PublicAction) -> PublicAction:
+    """Show the action on the public pages of its buurten. It is checked again first (a
+    focus area may have lost its buurten since the action was saved)."""
+    if not _may_write_action(viewer, action):
+        raise ValidationError(_("U mag deze wijkactie niet publiceren."), code="forbidden")
+    if action.published:
+        raise ValidationError(_("Deze wijkactie is al gepubliceerd."), code="state")
+    errors = check_action(viewer=viewer, data=_stored_action_data(action))
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        action.published = True
+        action.published_at = timezone.now()
+        action.published_by = viewer.user
+        action.save(update_fields=["published", "published_at", "published_by", "updated_at"])
+        audit(
+            actor=viewer.user,
+            municipality_id=viewer.municipality_id,
+            action="wijkactie_publish",
+            obj=action,
+            changes={"published": [False, True]},
+        )
+    return action
+
+
+def action_withdraw(*, viewer: Viewer, action: PublicAction) -> PublicAction:
+    """Take the action off the public pages (it stays, unpublished, for its municipality)."""
+    if not _may_write_action(viewer, action):
+        raise ValidationError(_("U mag deze wijkactie niet intrekken."), code="forbidden")
+    if not action.published:
+        raise ValidationError(_("Deze wijkactie is niet gepubliceerd."), code="state")
+    with transaction.atomic():
+        action.published = False
+        action.published_at = None
+        action.published_by = None
+        action.save(update_fields=["published", "published_at", "published_by", "updated_at"])
+        audit(
+            actor=viewer.user,
+            municipality_id=viewer.municipality_id,
+            action="wijkactie_withdraw",
+            obj=action,
+            changes={"published": [True, False]},
+        )
+    return action

@@ -37,3 +37,11 @@ urlpatterns += [
     ),
     path("enquete/", survey_views.survey_upload, name="survey-upload"),
 ]
+
+urlpatterns += [
+    path("wijkacties/", views.action_list, name="action-list"),
+    path("wijkacties/nieuw/", views.action_create, name="action-create"),
+    path("wijkacties/<str:uuid>/bewerken/", views.action_edit, name="action-edit"),
+    path("wijkacties/<str:uuid>/publiceren/", views.action_publish_view, name="action-publish"),
+    path("wijkacties/<str:uuid>/intrekken/", views.action_withdraw_view, name="action-withdraw"),
+]

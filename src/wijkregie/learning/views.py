@@ -22,8 +22,10 @@ from wijkregie.areas.selectors import focus_area_list
 from wijkregie.cases.access import log_case_reads
 from wijkregie.learning import selectors, services
 from wijkregie.learning.access import (
+    access_action,
     access_card,
     access_meeting,
+    actions_viewer,
     is_owner,
     learning_viewer,
     may_change,
@@ -31,6 +33,7 @@ from wijkregie.learning.access import (
     may_edit,
     may_record_meeting,
     may_review,
+    participates,
 )
 from wijkregie.learning.forms import (
     CardFilterForm,
@@ -38,13 +41,15 @@ from wijkregie.learning.forms import (
     EffectForm,
     ImportForm,
     MeetingForm,
+    PublicActionForm,
     ReviewForm,
     StoreEffectForm,
     session_formset,
 )
-from wijkregie.learning.models import CardStatus, Meeting, PracticeCard
+from wijkregie.learning.models import CardStatus, Meeting, PracticeCard, PublicAction
 from wijkregie.signals.selectors import leaf_category_list, life_domain_list
 from wijkregie.tenants.access import Viewer
+from wijkregie.tenants.models import Municipality
 from wijkregie.web import charts
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
@@ -716,3 +721,157 @@ def meeting_edit(request: HttpRequest, uuid: str) -> HttpResponse:
     viewer = learning_viewer(request.user)
     meeting = access_meeting(viewer, uuid, write=True)
     return _meeting_form_page(request, viewer, meeting)
+
+
+# --- public neighbourhood actions (wijkacties) ----------------------------------------------
+# For the regisseur and beheerder of any municipality, in the circle or not (access.py).
+
+
+@login_required
+@require_GET
+def action_list(request: HttpRequest) -> HttpResponse:
+    viewer = actions_viewer(request.user)
+    return render(
+        request,
+        "learning/action_list.html",
+        {
+            "actions": selectors.action_list(viewer=viewer),
+            "municipality": Municipality.objects.get(pk=viewer.municipality_id),
+            "in_circle": participates(viewer.municipality_id),
+        },
+    )
+
+
+def _action_form(viewer: Viewer, data: Any = None, initial: Any = None) -> PublicActionForm:
+    buurten = [
+        (str(b.uuid), f"{b.name} ({b.parent.name})" if b.parent else b.name)
+        for b in selectors.action_buurt_choices(viewer=viewer)
+    ]
+    areas = [(str(a.uuid), a.name) for a in focus_area_list(viewer=viewer)]
+    return PublicActionForm(data, initial=initial, buurten=buurten, focus_areas=areas)
+
+
+def _action_data(viewer: Viewer, cleaned: dict[str, Any]) -> services.ActionData:
+    chosen = set(cleaned.get("neighbourhoods") or [])
+    area_uuid = cleaned.get("focus_area") or ""
+    return services.ActionData(
+        title=cleaned.get("title", ""),
+        description=cleaned.get("description", ""),
+        organisations=cleaned.get("organisations", ""),
+        start_date=cleaned.get("start_date"),
+        end_date=cleaned.get("end_date"),
+        status=cleaned.get("status", ""),
+        neighbourhoods=[
+            b for b in selectors.action_buurt_choices(viewer=viewer) if str(b.uuid) in chosen
+        ],
+        focus_area=next(
+            (a for a in focus_area_list(viewer=viewer) if area_uuid and str(a.uuid) == area_uuid),
+            None,
+        ),
+    )
+
+
+def _action_form_page(
+    request: HttpRequest, viewer: Viewer, action: PublicAction | None
+) -> HttpResponse:
+    if action is None:
+        municipality = Municipality.objects.get(pk=viewer.municipality_id)
+        initial: dict[str, Any] = {"organisations": f"Gemeente {municipality.name}"}
+    else:
+        initial = {
+            "title": action.title,
+            "description": action.description,
+            "organisations": action.organisations,
+            "start_date": action.start_date,
+            "end_date": action.end_date,
+            "status": action.status,
+            "neighbourhoods": [
+                str(u) for u in action.neighbourhoods.values_list("uuid", flat=True)
+            ],
+            "focus_area": str(action.focus_area.uuid) if action.focus_area else "",
+        }
+    form = _action_form(viewer, request.POST or None, initial=initial)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                saved = services.action_save(
+                    viewer=viewer, data=_action_data(viewer, form.cleaned_data), action=action
+                )
+            except ValidationError as exc:
+                _errors_to_form(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "De wijkactie is opgeslagen. De wijziging staat binnen tien minuten "
+                        "op de openbare buurtpagina's."
+                    )
+                    if saved.published
+                    else _("De wijkactie is opgeslagen. Publiceer haar om haar te tonen."),
+                )
+                return redirect("learning:action-list")
+        else:
+            # The service's rules too (buurten, dates), so every error shows at once.
+            data = _action_data(viewer, form.cleaned_data)
+            for name, error in services.check_action(viewer=viewer, data=data).items():
+                if name not in form.errors:
+                    for message in error.messages:
+                        form.add_error(name if name in form.fields else None, message)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "learning/action_form.html", {"form": form, "action": action}, status=status
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def action_create(request: HttpRequest) -> HttpResponse:
+    viewer = actions_viewer(request.user)
+    return _action_form_page(request, viewer, None)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def action_edit(request: HttpRequest, uuid: str) -> HttpResponse:
+    viewer = actions_viewer(request.user)
+    return _action_form_page(request, viewer, access_action(viewer, uuid))
+
+
+@login_required
+@require_POST
+def action_publish_view(request: HttpRequest, uuid: str) -> HttpResponse:
+    viewer = actions_viewer(request.user)
+    action = access_action(viewer, uuid)
+    try:
+        services.action_publish(viewer=viewer, action=action)
+    except ValidationError as exc:
+        _errors_to_messages(request, exc)
+    else:
+        messages.success(
+            request,
+            _(
+                "De wijkactie is gepubliceerd en staat binnen tien minuten op de openbare "
+                "buurtpagina's."
+            ),
+        )
+    return redirect("learning:action-list")
+
+
+@login_required
+@require_POST
+def action_withdraw_view(request: HttpRequest, uuid: str) -> HttpResponse:
+    viewer = actions_viewer(request.user)
+    action = access_action(viewer, uuid)
+    try:
+        services.action_withdraw(viewer=viewer, action=action)
+    except ValidationError as exc:
+        _errors_to_messages(request, exc)
+    else:
+        messages.success(
+            request,
+            _(
+                "De wijkactie is ingetrokken en binnen tien minuten van de openbare "
+                "buurtpagina's verdwenen."
+            ),
+        )
+    return redirect("learning:action-list")
