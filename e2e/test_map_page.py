@@ -145,9 +145,20 @@ def test_the_map_page_works_with_the_keyboard(world: Any, new_page: Any) -> None
         if page.evaluate("document.activeElement.id") == "analysis-map":
             break
     assert page.evaluate("document.activeElement.id") == "analysis-map"
+    hotspot_requests: list[str] = []
+    page.on(
+        "request",
+        lambda request: (
+            hotspot_requests.append(request.url) if "/map/hotspots" in request.url else None
+        ),
+    )
     with page.expect_response(re.compile(r"/api/v1/analysis/map/clusters\?.*zoom=")) as info:
         page.keyboard.press("Equal")
     assert info.value.status == 200
+    # Gi* does not depend on the view: zooming and panning ask for clusters, not hot spots.
+    with page.expect_response(re.compile(r"/api/v1/analysis/map/clusters\?.*bbox=")):
+        page.keyboard.press("ArrowRight")
+    assert hotspot_requests == []
     assert "zoom=" in info.value.url and "bbox=" in info.value.url
     # The tables stay in the tab order (scrollable regions are focusable).
     assert page.get_attribute("#buurt-table >> xpath=..", "tabindex") == "0"
@@ -182,7 +193,7 @@ def test_fdr_off_is_labelled_and_has_no_axe_violations(
 ) -> None:
     """A strong hot spot and a weak one: with the FDR only the strong one colours; switched
     off (uncorrected p < alpha) the weak one too, the page says so, and the map asks the
-    server only for the hot and cold cells in view."""
+    server once for the hot and cold cells of the whole study area."""
     for _ in range(5):
         make_signal(world, owner="gemeente", category="woonfraude", buurt="02")
     for _ in range(2):
@@ -195,7 +206,7 @@ def test_fdr_off_is_labelled_and_has_no_axe_violations(
     page.select_option("#f-fdr", "off")
     with page.expect_response(re.compile(r"/api/v1/analysis/map/hotspots\?.*fdr=off")) as info:
         page.get_by_role("button", name="Filter toepassen").click()
-    assert info.value.status == 200 and "bbox=" in info.value.url
+    assert info.value.status == 200 and "bbox=" not in info.value.url
     data = info.value.json()
     assert data["meta"]["correction"] == "none" and data["meta"]["classifiedOnly"] is True
     assert all(f["properties"]["class"] != "none" for f in data["features"])

@@ -97,9 +97,10 @@
       });
     }
 
-    // Hotspots: Gi* is computed by the server on the whole study area; it sends only the hot
-    // and cold cells inside the visible box (asked again at every zoom or pan, like the
-    // clusters). The table lists every significant cell.
+    // Hotspots: Gi* is computed by the server on the whole study area and does not depend on
+    // the view, so the hot and cold cells are asked once per page (the filters are in the
+    // URL: a new filter is a new page) and kept while the map is zoomed or panned. The table
+    // lists every significant cell.
     var hotspotLayer = null;
     function drawHotspots(data) {
       var layer = L.geoJSON(data, {
@@ -135,15 +136,19 @@
       return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(function (v) { return v.toFixed(5); }).join(",");
     }
 
-    var hotspotRequest = 0;
+    var hotspotsLoaded = null;
     function loadHotspots() {
       if (!on("hotspots")) { return Promise.resolve(); }
-      var mine = ++hotspotRequest;
-      return fetchJson(withParams(el.dataset.hotspotsUrl, { bbox: bboxParam() })).then(function (data) {
-        if (mine !== hotspotRequest) { return; }
-        drawHotspots(data);
-        el.dataset.hotspotCells = String(data.meta.cells);
-      });
+      if (!hotspotsLoaded) {
+        hotspotsLoaded = fetchJson(el.dataset.hotspotsUrl).then(function (data) {
+          drawHotspots(data);
+          el.dataset.hotspotCells = String(data.meta.cells);
+        }).catch(function (error) {
+          hotspotsLoaded = null;  // asked again when the layer is switched on next time
+          throw error;
+        });
+      }
+      return hotspotsLoaded;
     }
 
     function drawFocus(data) {
@@ -256,7 +261,6 @@
       el.dataset.state = "ready";
       map.on("moveend", function () {
         loadClusters().catch(reportError);
-        loadHotspots().catch(reportError);
       });
     }).catch(function () {
       el.dataset.state = "error";
