@@ -102,6 +102,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "wijkregie.web.context_processors.viewer",
                 "wijkregie.notifications.context_processors.unread",
+                "wijkregie.learning.context_processors.circle",
             ],
         },
     }

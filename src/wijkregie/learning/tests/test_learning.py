@@ -458,3 +458,24 @@ def test_plain_statements(values: dict[str, Any], expected: str) -> None:
     from wijkregie.learning.views import effect_statement
 
     assert effect_statement(values) == expected
+
+
+NAV_LINK = 'href="/leerkring/"'
+
+
+@pytest.mark.parametrize("persona", ["regisseur", "analist", "beheerder"])
+def test_the_main_navigation_offers_the_circle_only_to_participants(
+    world: World, persona: str
+) -> None:
+    client = client_for(world, persona)
+    assert NAV_LINK not in client.get("/").content.decode()  # it would lead to a 404
+    assert client.get("/leerkring/").status_code == 404
+    Participation.objects.create(municipality=world.gm)
+    assert NAV_LINK in client.get("/").content.decode()
+    assert client.get("/leerkring/").status_code == 200
+
+
+@pytest.mark.parametrize("persona", ["wijkagent", "privacy", "outsider"])
+def test_the_main_navigation_never_offers_the_circle_to_others(world: World, persona: str) -> None:
+    Participation.objects.create(municipality=world.gm)
+    assert NAV_LINK not in client_for(world, persona).get("/").content.decode()
