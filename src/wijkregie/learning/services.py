@@ -92,36 +92,57 @@ def _error(errors: Errors, name: str, message: StrOrPromise, code: str) -> None:
     errors.setdefault(name, ValidationError(message, code=code))
 
 
+def _clean_text(
+    errors: Errors,
+    name: str,
+    value: Any,
+    limit: int,
+    *,
+    required: StrOrPromise | None,
+    personal: StrOrPromise,
+) -> str | None:
+    """One shared text of the circle (card, meeting, wijkactie): stripped, required when
+    `required` says why, at most `limit` characters, and refused with `personal` when it
+    looks like personal data. None when the value is no text at all."""
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        _error(errors, name, _("Dit moet tekst zijn."), "invalid")
+        return None
+    value = value.strip()
+    if required is not None and not value:
+        _error(errors, name, required, "required")
+    elif len(value) > limit:
+        _error(
+            errors,
+            name,
+            _("De tekst is te lang: maximaal %(limit)d tekens.") % {"limit": limit},
+            "max_length",
+        )
+    elif personal_data_in(value):
+        _error(errors, name, personal, "personal_data")
+    return value
+
+
+CARD_PERSONAL = _(
+    "Deze tekst lijkt persoonsgegevens te bevatten (BSN, e-mailadres of "
+    "telefoonnummer). Een praktijkkaart beschrijft een aanpak, geen personen."
+)
+
+
 def _check_texts(errors: Errors, data: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
     clean: dict[str, str] = {}
     for name, limit in TEXT_FIELDS.items():
-        value = data.get(name, "")
-        if value is None:
-            value = ""
-        if not isinstance(value, str):
-            _error(errors, prefix + name, _("Dit moet tekst zijn."), "invalid")
-            continue
-        value = value.strip()
-        if name in REQUIRED_TEXT and not value:
-            _error(errors, prefix + name, _("Dit veld is verplicht."), "required")
-        elif len(value) > limit:
-            _error(
-                errors,
-                prefix + name,
-                _("De tekst is te lang: maximaal %(limit)d tekens.") % {"limit": limit},
-                "max_length",
-            )
-        elif personal_data_in(value):
-            _error(
-                errors,
-                prefix + name,
-                _(
-                    "Deze tekst lijkt persoonsgegevens te bevatten (BSN, e-mailadres of "
-                    "telefoonnummer). Een praktijkkaart beschrijft een aanpak, geen personen."
-                ),
-                "personal_data",
-            )
-        clean[name] = value
+        value = _clean_text(
+            errors,
+            prefix + name,
+            data.get(name, ""),
+            limit,
+            required=_("Dit veld is verplicht.") if name in REQUIRED_TEXT else None,
+            personal=CARD_PERSONAL,
+        )
+        if value is not None:
+            clean[name] = value
     return clean
 
 
@@ -766,36 +787,18 @@ class MeetingData:
     sessions: list[SessionData] = field(default_factory=list)
 
 
+MEETING_PERSONAL = _(
+    "Deze tekst lijkt persoonsgegevens te bevatten (BSN, e-mailadres of "
+    "telefoonnummer). Het verslag van een bijeenkomst wordt gedeeld met de "
+    "leerkring: laat contactgegevens weg."
+)
+
+
 def _meeting_text(
     errors: Errors, name: str, value: Any, limit: int, *, required: StrOrPromise | None = None
 ) -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        _error(errors, name, _("Dit moet tekst zijn."), "invalid")
-        return ""
-    value = value.strip()
-    if required is not None and not value:
-        _error(errors, name, required, "required")
-    elif len(value) > limit:
-        _error(
-            errors,
-            name,
-            _("De tekst is te lang: maximaal %(limit)d tekens.") % {"limit": limit},
-            "max_length",
-        )
-    elif personal_data_in(value):
-        _error(
-            errors,
-            name,
-            _(
-                "Deze tekst lijkt persoonsgegevens te bevatten (BSN, e-mailadres of "
-                "telefoonnummer). Het verslag van een bijeenkomst wordt gedeeld met de "
-                "leerkring: laat contactgegevens weg."
-            ),
-            "personal_data",
-        )
-    return value
+    text = _clean_text(errors, name, value, limit, required=required, personal=MEETING_PERSONAL)
+    return text or ""
 
 
 @dataclass(frozen=True)
@@ -961,38 +964,24 @@ class ActionData:
     focus_area: FocusArea | None = None
 
 
+ACTION_PERSONAL = _(
+    "Deze tekst lijkt persoonsgegevens te bevatten (BSN, e-mailadres of "
+    "telefoonnummer). Een wijkactie staat openbaar op de buurtpagina: noem geen "
+    "personen en laat contactgegevens weg."
+)
+ACTION_REQUIRED = {"title": _("Vul een titel in."), "description": _("Vul een omschrijving in.")}
+
+
 def _action_text(errors: Errors, name: str, value: Any, limit: int) -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        _error(errors, name, _("Dit moet tekst zijn."), "invalid")
-        return ""
-    value = value.strip()
-    required = {
-        "title": _("Vul een titel in."),
-        "description": _("Vul een omschrijving in."),
-    }
-    if name in required and not value:
-        _error(errors, name, required[name], "required")
-    elif len(value) > limit:
-        _error(
-            errors,
-            name,
-            _("De tekst is te lang: maximaal %(limit)d tekens.") % {"limit": limit},
-            "max_length",
-        )
-    elif personal_data_in(value):
-        _error(
-            errors,
-            name,
-            _(
-                "Deze tekst lijkt persoonsgegevens te bevatten (BSN, e-mailadres of "
-                "telefoonnummer). Een wijkactie staat openbaar op de buurtpagina: noem geen "
-                "personen en laat contactgegevens weg."
-            ),
-            "personal_data",
-        )
-    return value
+    text = _clean_text(
+        errors,
+        name,
+        value,
+        limit,
+        required=ACTION_REQUIRED.get(name),
+        personal=ACTION_PERSONAL,
+    )
+    return text or ""
 
 
 def focus_area_buurten(focus_area: FocusArea) -> list[Neighbourhood]:
